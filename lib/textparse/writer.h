@@ -58,12 +58,18 @@ class Transcoder {
   void Finish();                 // writes "# EOF" for OpenMetrics
 
  private:
+  // Metadata is held back until the family's first sample (or the next
+  // family) shows which name and type to write it under.
+  void WritePending(std::string_view first_sample);
   Writer writer_;
-  struct PendingFamily;
-  std::string family_;       // current family name as written
-  MetricType type_ = MetricType::kUnknown;
+  std::string pending_family_;  // the family as the input names it
+  bool has_pending_ = false;
+  MetricType pending_type_ = MetricType::kUnknown;
+  bool has_pending_type_ = false;
   std::string pending_help_;
   bool has_pending_help_ = false;
+  std::string pending_unit_;
+  bool has_pending_unit_ = false;
 };
 
 }  // namespace tsdb::textparse
