@@ -1,0 +1,331 @@
+#include "shard/targets.h"
+
+#include <glob.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "model/names.h"
+#include "model/quoting.h"
+#include "shard/files.h"
+
+namespace tsdb::shard {
+namespace {
+
+constexpr size_t kMaxFileBytes = size_t{1} << 30;
+
+// "line L, column C" of a byte offset, for parsers that only know offsets.
+std::string Position(std::string_view text, size_t offset) {
+  offset = std::min(offset, text.size());
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(col);
+}
+
+std::string YamlPosition(const YAML::Mark& mark) {
+  return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1);
+}
+
+Status YamlError(const std::string& name, const YAML::Node& node, const std::string& what) {
+  return Status::Corruption(name + ": " + YamlPosition(node.Mark()) + ": " + what);
+}
+
+Status CheckLabelName(const std::string& name, const std::string& where, const std::string& label) {
+  if (!IsValidLabelName(label)) return Status::Corruption(where + ": invalid label name " + GoQuote(label));
+  if (!IsValidUTF8(name)) return Status::Corruption(where + ": invalid UTF-8");
+  return Status::OK();
+}
+
+Result<std::vector<TargetGroup>> ParseFileSDJson(std::string_view text, const std::string& name) {
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    // nlohmann's message repeats the position it reports as a byte offset.
+    size_t colon = what.rfind(": ");
+    std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
+    return Status::Corruption(name + ": " + Position(text, e.byte == 0 ? 0 : e.byte - 1) + ": invalid JSON: " + reason);
+  }
+  if (!doc.is_array()) return Status::Corruption(name + ": expected a JSON array of target groups");
+  std::vector<TargetGroup> groups;
+  for (size_t i = 0; i < doc.size(); ++i) {
+    const auto& g = doc[i];
+    std::string where = name + ": target group " + std::to_string(i);
+    if (!g.is_object()) return Status::Corruption(where + ": expected an object with \"targets\" and \"labels\"");
+    TargetGroup group;
+    LabelsBuilder labels;
+    if (auto t = g.find("targets"); t != g.end() && !t->is_null()) {
+      if (!t->is_array()) return Status::Corruption(where + ": \"targets\" must be an array of strings");
+      for (const auto& target : *t) {
+        if (!target.is_string()) return Status::Corruption(where + ": \"targets\" must be an array of strings, found " + std::string(target.type_name()));
+        group.targets.push_back(target.get<std::string>());
+      }
+    }
+    if (auto l = g.find("labels"); l != g.end() && !l->is_null()) {
+      if (!l->is_object()) return Status::Corruption(where + ": \"labels\" must be an object of strings");
+      for (const auto& [k, v] : l->items()) {
+        if (!v.is_string()) return Status::Corruption(where + ": label " + GoQuote(k) + " must have a string value");
+        TSDB_RETURN_IF_ERROR(CheckLabelName(v.get<std::string>(), where, k));
+        labels.Set(k, v.get<std::string>());
+      }
+    }
+    group.labels = labels.Build();
+    group.implied = Labels::FromStrings({"__meta_filepath", name});
+    groups.push_back(std::move(group));
+  }
+  return groups;
+}
+
+// One list of target groups in YAML: file_sd files and static_configs.
+Status ReadYamlGroups(const YAML::Node& seq, const std::string& name, bool file_sd, std::vector<TargetGroup>* out) {
+  if (!seq.IsSequence()) return YamlError(name, seq, "expected a list of target groups");
+  for (const YAML::Node& g : seq) {
+    if (!g.IsMap()) return YamlError(name, g, "expected a target group with \"targets\" and \"labels\"");
+    TargetGroup group;
+    LabelsBuilder labels;
+    for (const auto& kv : g) {
+      std::string key = kv.first.as<std::string>();
+      if (key == "targets") {
+        if (kv.second.IsNull()) continue;
+        if (!kv.second.IsSequence()) return YamlError(name, kv.second, "\"targets\" must be a list of strings");
+        for (const YAML::Node& t : kv.second) {
+          if (!t.IsScalar()) return YamlError(name, t, "a target must be a string");
+          group.targets.push_back(t.as<std::string>());
+        }
+      } else if (key == "labels") {
+        if (kv.second.IsNull()) continue;
+        if (!kv.second.IsMap()) return YamlError(name, kv.second, "\"labels\" must be a map of strings");
+        for (const auto& lv : kv.second) {
+          if (!lv.second.IsScalar()) return YamlError(name, lv.second, "a label value must be a string");
+          std::string label = lv.first.as<std::string>();
+          Status s = CheckLabelName(lv.second.as<std::string>(), name + ": " + YamlPosition(lv.first.Mark()), label);
+          if (!s.ok()) return s;
+          labels.Set(label, lv.second.as<std::string>());
+        }
+      } else {
+        // Prometheus reads these strictly: a misspelt key is an error, not a silent group without labels.
+        return YamlError(name, kv.first, "unknown field " + GoQuote(key) + " in target group (want targets, labels)");
+      }
+    }
+    group.labels = labels.Build();
+    if (file_sd) group.implied = Labels::FromStrings({"__meta_filepath", name});
+    out->push_back(std::move(group));
+  }
+  return Status::OK();
+}
+
+Result<YAML::Node> LoadYaml(std::string_view text, const std::string& name) {
+  try {
+    return YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return Status::Corruption(name + ": " + YamlPosition(e.mark) + ": invalid YAML: " + e.msg);
+  }
+}
+
+Result<std::vector<TargetGroup>> ParseFileSDYaml(std::string_view text, const std::string& name) {
+  TSDB_ASSIGN_OR_RETURN(YAML::Node doc, LoadYaml(text, name));
+  std::vector<TargetGroup> groups;
+  if (doc.IsNull()) return groups;
+  try {
+    TSDB_RETURN_IF_ERROR(ReadYamlGroups(doc, name, true, &groups));
+  } catch (const YAML::Exception& e) {
+    return Status::Corruption(name + ": " + YamlPosition(e.mark) + ": " + e.msg);
+  }
+  return groups;
+}
+
+std::string ScalarOr(const YAML::Node& map, const char* key, const std::string& fallback) {
+  const YAML::Node n = map[key];
+  return n && n.IsScalar() ? n.as<std::string>() : fallback;
+}
+
+Result<std::vector<TargetGroup>> JobTargets(const YAML::Node& job, const std::string& config_path,
+                                            const std::string& job_name) {
+  std::vector<TargetGroup> groups;
+  if (const YAML::Node sc = job["static_configs"]) {
+    TSDB_RETURN_IF_ERROR(ReadYamlGroups(sc, config_path, false, &groups));
+  }
+  if (const YAML::Node fsd = job["file_sd_configs"]) {
+    if (!fsd.IsSequence()) return YamlError(config_path, fsd, "file_sd_configs must be a list");
+    std::filesystem::path base = std::filesystem::path(config_path).parent_path();
+    for (const YAML::Node& cfg : fsd) {
+      const YAML::Node files = cfg["files"];
+      if (!files || !files.IsSequence()) return YamlError(config_path, cfg, "file_sd_config needs a list of \"files\"");
+      for (const YAML::Node& pattern_node : files) {
+        std::string pattern = pattern_node.as<std::string>();
+        std::filesystem::path p(pattern);
+        if (p.is_relative()) p = base / p;
+        glob_t g{};
+        int rc = ::glob(p.c_str(), 0, nullptr, &g);
+        std::vector<std::string> matches;
+        if (rc == 0) matches.assign(g.gl_pathv, g.gl_pathv + g.gl_pathc);
+        globfree(&g);
+        std::sort(matches.begin(), matches.end());
+        for (const std::string& file : matches) {
+          TSDB_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(file, kMaxFileBytes));
+          std::string ext = std::filesystem::path(file).extension().string();
+          TargetFormat f = ext == ".json" ? TargetFormat::kJson : TargetFormat::kYaml;
+          TSDB_ASSIGN_OR_RETURN(auto more, ParseFileSD(text, f, file));
+          for (auto& g2 : more) groups.push_back(std::move(g2));
+        }
+      }
+    }
+  }
+  // Labels Prometheus sets on every target of the job before relabeling,
+  // unless the group already set them.
+  std::vector<std::pair<std::string, std::string>> defaults = {
+      {"job", job_name},
+      {"__scheme__", ScalarOr(job, "scheme", "http")},
+      {"__metrics_path__", ScalarOr(job, "metrics_path", "/metrics")},
+  };
+  if (const YAML::Node params = job["params"]; params && params.IsMap()) {
+    for (const auto& kv : params) {
+      if (kv.second.IsSequence() && kv.second.size() > 0) {
+        defaults.emplace_back("__param_" + kv.first.as<std::string>(), kv.second[0].as<std::string>());
+      }
+    }
+  }
+  for (TargetGroup& g : groups) {
+    LabelsBuilder b(g.implied);
+    for (const auto& [k, v] : defaults) {
+      if (!g.labels.Has(k)) b.Set(k, v);
+    }
+    g.implied = b.Build();
+  }
+  return groups;
+}
+
+void AppendJsonString(std::string_view s, std::string* out) {
+  out->append(nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+}  // namespace
+
+TargetFormat DetectTargetFormat(std::string_view name, std::string_view text) {
+  auto ends_with = [&](std::string_view suffix) {
+    return name.size() >= suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
+  };
+  if (ends_with(".json")) return TargetFormat::kJson;
+  if (ends_with(".yml") || ends_with(".yaml")) return TargetFormat::kYaml;
+  size_t i = text.find_first_not_of(" \t\r\n");
+  // Skip leading "# comment" lines: both plain lists and YAML allow them.
+  while (i != std::string_view::npos && text[i] == '#') {
+    size_t nl = text.find('\n', i);
+    if (nl == std::string_view::npos) return TargetFormat::kList;
+    i = text.find_first_not_of(" \t\r\n", nl);
+  }
+  if (i == std::string_view::npos) return TargetFormat::kList;
+  if (text[i] == '[' || text[i] == '{') return TargetFormat::kJson;
+  if (text[i] == '-' && i + 1 < text.size() && (text[i + 1] == ' ' || text[i + 1] == '\n')) return TargetFormat::kYaml;
+  return TargetFormat::kList;
+}
+
+Result<std::vector<TargetGroup>> ParseTargetList(std::string_view text, const std::string& name) {
+  TargetGroup group;
+  size_t line_no = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? text.size() - pos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    ++line_no;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    if (line.empty() || line.front() == '#') continue;
+    if (line.find_first_of(" \t") != std::string_view::npos) {
+      return Status::Corruption(name + ": line " + std::to_string(line_no) +
+                                ": expected one target per line, got " + GoQuote(line));
+    }
+    if (!IsValidUTF8(line)) return Status::Corruption(name + ": line " + std::to_string(line_no) + ": invalid UTF-8");
+    group.targets.emplace_back(line);
+  }
+  std::vector<TargetGroup> out;
+  out.push_back(std::move(group));
+  return out;
+}
+
+Result<std::vector<TargetGroup>> ParseFileSD(std::string_view text, TargetFormat format, const std::string& name) {
+  if (format == TargetFormat::kJson) return ParseFileSDJson(text, name);
+  return ParseFileSDYaml(text, name);
+}
+
+Result<std::vector<TargetGroup>> ParseTargets(std::string_view text, TargetFormat format, const std::string& name) {
+  if (format == TargetFormat::kList) return ParseTargetList(text, name);
+  return ParseFileSD(text, format, name);
+}
+
+Result<std::vector<TargetGroup>> LoadJobTargets(const std::string& config_path, const std::string& job) {
+  TSDB_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(config_path, kMaxFileBytes));
+  TSDB_ASSIGN_OR_RETURN(YAML::Node doc, LoadYaml(text, config_path));
+  try {
+    const YAML::Node jobs = doc["scrape_configs"];
+    if (!jobs || !jobs.IsSequence()) {
+      return Status::Corruption(config_path + ": no scrape_configs list in the configuration");
+    }
+    std::vector<std::string> names;
+    for (const YAML::Node& j : jobs) {
+      std::string n = ScalarOr(j, "job_name", "");
+      if (n == job) return JobTargets(j, config_path, job);
+      names.push_back(n);
+    }
+    std::string known;
+    for (const auto& n : names) known += (known.empty() ? "" : ", ") + GoQuote(n);
+    return Status::NotFound(config_path + ": no scrape job named " + GoQuote(job) + " (jobs: " + known + ")");
+  } catch (const YAML::Exception& e) {
+    return Status::Corruption(config_path + ": " + YamlPosition(e.mark) + ": " + e.msg);
+  }
+}
+
+std::string FileSDJson(const std::vector<TargetGroup>& groups) {
+  std::string out = "[\n";
+  for (size_t i = 0; i < groups.size(); ++i) {
+    out += "  {\n    \"targets\": [";
+    for (size_t t = 0; t < groups[i].targets.size(); ++t) {
+      out += t ? ", " : "";
+      AppendJsonString(groups[i].targets[t], &out);
+    }
+    out += "],\n    \"labels\": {";
+    bool first = true;
+    for (const Label& l : groups[i].labels) {
+      out += first ? "" : ", ";
+      first = false;
+      AppendJsonString(l.name, &out);
+      out += ": ";
+      AppendJsonString(l.value, &out);
+    }
+    out += "}\n  }";
+    out += i + 1 < groups.size() ? ",\n" : "\n";
+  }
+  out += "]\n";
+  return out;
+}
+
+std::string FileSDYaml(const std::vector<TargetGroup>& groups) {
+  YAML::Emitter e;
+  e << YAML::BeginSeq;
+  for (const TargetGroup& g : groups) {
+    e << YAML::BeginMap << YAML::Key << "targets" << YAML::Value << YAML::BeginSeq;
+    for (const auto& t : g.targets) e << YAML::DoubleQuoted << t;
+    e << YAML::EndSeq;
+    e << YAML::Key << "labels" << YAML::Value << YAML::BeginMap;
+    for (const Label& l : g.labels) {
+      e << YAML::Key << YAML::DoubleQuoted << l.name << YAML::Value << YAML::DoubleQuoted << l.value;
+    }
+    e << YAML::EndMap << YAML::EndMap;
+  }
+  e << YAML::EndSeq;
+  return std::string(e.c_str()) + "\n";
+}
+
+}  // namespace tsdb::shard
