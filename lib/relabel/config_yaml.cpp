@@ -89,8 +89,7 @@ Status ReadAction(const YAML::Node& node, Action* out) {
   std::string text;
   TSDB_RETURN_IF_ERROR(ReadString(node, &text));
   if (text.empty()) return Status::InvalidArgument("relabel action cannot be empty");
-  std::string lower;
-  for (char c : text) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  const std::string lower = internal::GoToLower(text);  // Go's strings.ToLower, Unicode and all
   for (Action a : {Action::kReplace, Action::kKeep, Action::kDrop, Action::kKeepEqual, Action::kDropEqual,
                    Action::kHashMod, Action::kLabelMap, Action::kLabelDrop, Action::kLabelKeep, Action::kLowercase,
                    Action::kUppercase}) {
@@ -131,7 +130,8 @@ Status ReadSourceLabels(const YAML::Node& node, const std::string& where, std::v
 
 Result<Config> LoadRule(const YAML::Node& node, const std::string& where) {
   if (node.IsNull()) {
-    return Status::InvalidArgument(where + ": " + Position(node.Mark()) + "empty or null relabeling rule");
+    // yaml-cpp places a null node at the next token; the index says enough.
+    return Status::InvalidArgument(where + ": empty or null relabeling rule");
   }
   if (!node.IsMap()) {
     return Status::InvalidArgument(where + ": " + Position(node.Mark()) + "expected a mapping, got " +
@@ -173,7 +173,11 @@ Result<Config> LoadRule(const YAML::Node& node, const std::string& where) {
     } else {
       return Status::InvalidArgument(where + ": " + Position(key.Mark()) + "unknown field " + GoQuote(name));
     }
-    if (!s.ok()) return Status::InvalidArgument(where + "." + name + ": " + Position(value.Mark()) + s.message());
+    if (!s.ok()) {
+      // A null value's mark is the next token's; the key's is clearer.
+      const YAML::Mark mark = value.IsNull() ? key.Mark() : value.Mark();
+      return Status::InvalidArgument(where + "." + name + ": " + Position(mark) + s.message());
+    }
   }
   auto compiled = internal::CompileRegex(c.regex);
   if (!compiled.ok()) {
@@ -185,10 +189,7 @@ Result<Config> LoadRule(const YAML::Node& node, const std::string& where) {
   return c;
 }
 
-}  // namespace
-
-Result<std::vector<Config>> LoadConfigs(const YAML::Node& sequence, const std::string& context) {
-  const std::string ctx = context.empty() ? "relabel_configs" : context;
+Result<std::vector<Config>> LoadConfigsOrThrow(const YAML::Node& sequence, const std::string& ctx) {
   std::vector<Config> rules;
   if (!sequence.IsDefined() || sequence.IsNull()) return rules;
   if (!sequence.IsSequence()) {
@@ -202,6 +203,17 @@ Result<std::vector<Config>> LoadConfigs(const YAML::Node& sequence, const std::s
   return rules;
 }
 
+}  // namespace
+
+Result<std::vector<Config>> LoadConfigs(const YAML::Node& sequence, const std::string& context) {
+  const std::string ctx = context.empty() ? "relabel_configs" : context;
+  try {
+    return LoadConfigsOrThrow(sequence, ctx);
+  } catch (const YAML::Exception& e) {  // not expected: every access is checked first
+    return Status::InvalidArgument(ctx + ": " + Position(e.mark) + e.msg);
+  }
+}
+
 Result<std::vector<Config>> ParseConfigs(std::string_view yaml_text, const std::string& context) {
   const std::string ctx = context.empty() ? "relabel_configs" : context;
   YAML::Node root;
@@ -210,11 +222,7 @@ Result<std::vector<Config>> ParseConfigs(std::string_view yaml_text, const std::
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(ctx + ": " + Position(e.mark) + e.msg);
   }
-  try {
-    return LoadConfigs(root, context);
-  } catch (const YAML::Exception& e) {  // not expected: every access is checked
-    return Status::InvalidArgument(ctx + ": " + Position(e.mark) + e.msg);
-  }
+  return LoadConfigs(root, context);
 }
 
 // ---- printing ----

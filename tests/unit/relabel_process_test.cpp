@@ -358,6 +358,13 @@ TEST(RelabelExpand, UnmatchedOptionalGroupIsEmpty) {
   EXPECT_EQ(ExpandOn("(a)(x)?", "a", "[$2]"), "[]");
 }
 
+TEST(RelabelExpand, SubmatchesAreLeftmostFirstAsInGo) {
+  EXPECT_EQ(ExpandOn("(.*?),(.*)", "a,b,c", "$1|$2"), "a|b,c");
+  EXPECT_EQ(ExpandOn("(.*),(.*)", "a,b,c", "$1|$2"), "a,b|c");
+  EXPECT_EQ(ExpandOn("(a|ab)(c|bcd)(d*)", "abcd", "$1|$2|$3"), "a|bcd|");
+  EXPECT_EQ(ExpandOn("(a*?)(a*)", "aa", "$1|$2"), "|aa");
+}
+
 TEST(RelabelExpand, UnicodeLettersBelongToNames) {
   // Go's names take Unicode letters: "$1é" is the (missing) group "1é".
   EXPECT_EQ(ExpandOn("(a)", "a", "$1\xC3\xA9"), "");
