@@ -10,12 +10,12 @@ int main(int argc, char** argv) {
   tsdb::shard::HashmodShardOptions opt;
   uint64_t shard = 0;
   uint64_t compare = 0;
-  app->add_option("files", opt.inputs, "Input files; none or - reads stdin")->type_name("FILE...");
+  app->add_option("files", opt.inputs, "Input files; none or - reads stdin")->type_name("FILE");
   app->add_option("-m,--modulus", opt.modulus, "Number of shards (hashmod modulus)")->required();
   app->add_option("--source-labels", opt.source_labels,
                   "Labels whose values are hashed, comma-separated (default: __address__; with --series: every label)")
       ->delimiter(',')
-      ->type_name("LABEL,...");
+      ->type_name("LABEL");
   app->add_option("--separator", opt.separator, "Separator placed between source label values")->capture_default_str();
   auto* shard_opt = app->add_option("-k,--shard", shard, "Only shard K: its targets in the input's format, or its series");
   app->add_option("--split", opt.split_dir, "Write one file_sd JSON file per shard into DIR (shard-K.json), atomically")
