@@ -1,5 +1,7 @@
 // tsdb-hashmod-shard: assign targets (or series) to shards exactly as
 // Prometheus's hashmod relabel action does.
+#include <algorithm>
+
 #include "cli/app.h"
 #include "shard/hashmod_shard.h"
 
@@ -12,10 +14,10 @@ int main(int argc, char** argv) {
   uint64_t compare = 0;
   app->add_option("files", opt.inputs, "Input files; none or - reads stdin")->type_name("FILE");
   app->add_option("-m,--modulus", opt.modulus, "Number of shards (hashmod modulus)")->required();
-  app->add_option("--source-labels", opt.source_labels,
+  std::string source_labels;
+  app->add_option("--source-labels", source_labels,
                   "Labels whose values are hashed, comma-separated (default: __address__; with --series: every label)")
-      ->delimiter(',')
-      ->type_name("LABEL");
+      ->type_name("LABEL,...");
   app->add_option("--separator", opt.separator, "Separator placed between source label values")->capture_default_str();
   auto* shard_opt = app->add_option("-k,--shard", shard, "Only shard K: its targets in the input's format, or its series");
   app->add_option("--split", opt.split_dir, "Write one file_sd JSON file per shard into DIR (shard-K.json), atomically")
@@ -42,6 +44,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   return app.Run(argc, argv, [&] {
     if (*shard_opt) opt.shard = shard;
+    for (size_t start = 0; !source_labels.empty() && start <= source_labels.size();) {
+      size_t comma = std::min(source_labels.find(',', start), source_labels.size());
+      opt.source_labels.push_back(source_labels.substr(start, comma - start));
+      start = comma + 1;
+    }
     if (*compare_opt) opt.compare_modulus = compare;
     opt.quiet = app.quiet();
     return tsdb::shard::RunHashmodShard(opt, &app.out());
