@@ -1,58 +1,12 @@
 #include "model/quoting.h"
 
+#include "model/utf8.h"
+
 #include <cstdint>
 #include <cstdio>
 
 namespace tsdb {
 namespace {
-
-// Decodes one UTF-8 rune at s[i]; returns its length, or 0 when invalid.
-size_t DecodeRune(std::string_view s, size_t i, uint32_t* rune) {
-  auto c0 = static_cast<unsigned char>(s[i]);
-  if (c0 < 0x80) {
-    *rune = c0;
-    return 1;
-  }
-  size_t n;
-  uint32_t r;
-  uint32_t min;
-  if ((c0 & 0xE0) == 0xC0) {
-    n = 2, r = c0 & 0x1F, min = 0x80;
-  } else if ((c0 & 0xF0) == 0xE0) {
-    n = 3, r = c0 & 0x0F, min = 0x800;
-  } else if ((c0 & 0xF8) == 0xF0) {
-    n = 4, r = c0 & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    auto c = static_cast<unsigned char>(s[i + k]);
-    if ((c & 0xC0) != 0x80) return 0;
-    r = (r << 6) | (c & 0x3F);
-  }
-  if (r < min || r > 0x10FFFF || (r >= 0xD800 && r <= 0xDFFF)) return 0;
-  *rune = r;
-  return n;
-}
-
-void AppendUTF8(uint32_t r, std::string* out) {
-  if (r < 0x80) {
-    out->push_back(static_cast<char>(r));
-  } else if (r < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (r >> 6)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else if (r < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (r >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (r >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((r >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (r & 0x3F)));
-  }
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -63,25 +17,15 @@ int HexValue(char c) {
 
 }  // namespace
 
-bool IsValidUTF8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    uint32_t r;
-    size_t n = DecodeRune(s, i, &r);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
 std::string GoQuote(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
   out.push_back('"');
   char buf[16];
   for (size_t i = 0; i < s.size();) {
-    uint32_t r;
-    size_t n = DecodeRune(s, i, &r);
-    if (n == 0) {
+    size_t n;
+    char32_t r = DecodeRune(s.substr(i), &n);
+    if (r == kRuneError && n == 1) {
       std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(s[i]));
       out += buf;
       ++i;
@@ -134,9 +78,9 @@ Result<std::string> GoUnquote(std::string_view lit) {
     if (c == quote) return Status::InvalidArgument("unescaped quote at offset " + std::to_string(i + 1));
     if (c == '\n') return Status::InvalidArgument("newline in string at offset " + std::to_string(i + 1));
     if (c != '\\') {
-      uint32_t r;
-      size_t n = DecodeRune(body, i, &r);
-      if (n == 0) return Status::InvalidArgument("invalid UTF-8 at offset " + std::to_string(i + 1));
+      size_t n;
+      char32_t r = DecodeRune(body.substr(i), &n);
+      if (r == kRuneError && n == 1) return Status::InvalidArgument("invalid UTF-8 at offset " + std::to_string(i + 1));
       out.append(body.substr(i, n));
       i += n;
       continue;
@@ -177,7 +121,7 @@ Result<std::string> GoUnquote(std::string_view lit) {
           if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
             return Status::InvalidArgument("invalid code point in escape at offset " + std::to_string(at));
           }
-          AppendUTF8(v, &out);
+          AppendRune(v, &out);
         }
         break;
       }

@@ -9,14 +9,12 @@
 #include <string_view>
 
 #include "model/status.h"
+#include "model/utf8.h"  // IsValidUTF8, for callers of quoting
 
 namespace tsdb {
 
 std::string GoQuote(std::string_view s);
 // `literal` includes its quotes. Errors name the offset inside the literal.
 Result<std::string> GoUnquote(std::string_view literal);
-
-// True when s is well-formed UTF-8 (no surrogates, no overlong forms).
-bool IsValidUTF8(std::string_view s);
 
 }  // namespace tsdb

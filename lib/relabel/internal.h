@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/status.h"
+#include "model/utf8.h"
 #include "relabel/relabel.h"
 
 namespace tsdb::relabel::internal {
@@ -30,10 +31,8 @@ std::vector<re2::StringPiece> FullMatchGroups(const re2::RE2& re, std::string_vi
 // to nothing.
 std::string Expand(std::string_view tmpl, const re2::RE2& re, const std::vector<re2::StringPiece>& groups);
 
-// Decodes one rune as Go's utf8.DecodeRuneInString: invalid or truncated
-// input yields U+FFFD with width 1. s must not be empty.
-char32_t DecodeRune(std::string_view s, size_t* width);
-void AppendRune(char32_t r, std::string* out);
+using ::tsdb::AppendRune;  // model/utf8.h
+using ::tsdb::DecodeRune;
 // The C.UTF-8 locale for Unicode character classes, or null if missing.
 locale_t Utf8Locale();
 

@@ -147,6 +147,11 @@ Status WriteOneShard(const HashmodShardOptions& o, const Input& in, cli::Output*
   return Status::OK();
 }
 
+Result<cli::RecordFormat> AssignmentFormat(const HashmodShardOptions& o) {
+  return cli::ParseRecordFormat(o.format, {cli::RecordFormat::kTsv, cli::RecordFormat::kCsv, cli::RecordFormat::kJson,
+                                           cli::RecordFormat::kJsonl, cli::RecordFormat::kTable});
+}
+
 bool HasGroupLabels(const Input& in) {
   for (const auto& g : in.groups) {
     if (!g.labels.empty()) return true;
@@ -155,10 +160,7 @@ bool HasGroupLabels(const Input& in) {
 }
 
 Status ListAssignments(const HashmodShardOptions& o, const Input& in, cli::Output* out) {
-  TSDB_ASSIGN_OR_RETURN(cli::RecordFormat format,
-                        cli::ParseRecordFormat(o.format, {cli::RecordFormat::kTsv, cli::RecordFormat::kCsv,
-                                                          cli::RecordFormat::kJson, cli::RecordFormat::kJsonl,
-                                                          cli::RecordFormat::kTable}));
+  TSDB_ASSIGN_OR_RETURN(cli::RecordFormat format, AssignmentFormat(o));
   std::vector<std::string> source = EffectiveSourceLabels(o);
   std::string scratch;
   bool with_labels = HasGroupLabels(in);
@@ -208,10 +210,7 @@ Status ListAssignments(const HashmodShardOptions& o, const Input& in, cli::Outpu
 }
 
 Status CompareModulus(const HashmodShardOptions& o, const Input& in, cli::Output* out) {
-  TSDB_ASSIGN_OR_RETURN(cli::RecordFormat format,
-                        cli::ParseRecordFormat(o.format, {cli::RecordFormat::kTsv, cli::RecordFormat::kCsv,
-                                                          cli::RecordFormat::kJson, cli::RecordFormat::kJsonl,
-                                                          cli::RecordFormat::kTable}));
+  TSDB_ASSIGN_OR_RETURN(cli::RecordFormat format, AssignmentFormat(o));
   std::vector<std::string> source = EffectiveSourceLabels(o);
   std::string scratch;
   uint64_t total = 0, moved = 0;
