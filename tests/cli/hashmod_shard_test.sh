@@ -2,7 +2,7 @@
 # Whole-command behaviour of tsdb-hashmod-shard: exit statuses, stdin and
 # pipes, broken pipes, every output mode, bad input. Args: BUILD_DIR SOURCE_DIR
 set -uo pipefail
-bin="$1/tsdb-hashmod-shard"
+bin="$(cd "$1" && pwd)/tsdb-hashmod-shard"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
