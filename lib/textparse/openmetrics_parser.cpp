@@ -230,6 +230,14 @@ Parser::Impl::Step Parser::Impl::ParseOpenMetrics(Entry* e) {
     if (p < s.size() && !at_exemplar()) return Fail(p, "expected an exemplar or the end of the line");
   }
   if (p < s.size()) {
+    // As Prometheus: only counter totals and histogram buckets carry exemplars.
+    std::string_view n = e->metric_name;
+    auto ends = [&](std::string_view suffix) {
+      return n.size() >= suffix.size() && n.substr(n.size() - suffix.size()) == suffix;
+    };
+    if (!ends("_total") && !ends("_bucket")) {
+      return FailGot(p + 1, "expected an exemplar only on a _total or _bucket sample", "one on " + GoQuote(n));
+    }
     p += 4;
     Exemplar& ex = e->exemplar.emplace();
     if (!parse_labels(&ex.labels, true)) return Step::kError;
@@ -240,8 +248,7 @@ Parser::Impl::Step Parser::Impl::ParseOpenMetrics(Entry* e) {
     }
   }
   e->kind = EntryKind::kSample;
-  AssignFamily(e);
-  return Step::kEntry;
+  return FinishSample(e);
 }
 
 }  // namespace tsdb::textparse

@@ -1,6 +1,7 @@
 // Parser: the line loop, errors and family tracking shared by both formats.
 #include <algorithm>
 
+#include "model/labels.h"
 #include "model/quoting.h"
 #include "textparse/parser_internal.h"
 
@@ -147,6 +148,42 @@ void Parser::Impl::SetFamily(std::string_view name, MetricType type, bool is_typ
     family_type = MetricType::kUnknown;
   }
   has_family = true;
+}
+
+Parser::Impl::Step Parser::Impl::FinishSample(Entry* e) {
+  auto column_of = [&](std::string_view name) -> size_t {
+    // Unescaped names live in scratch; point at the line start then.
+    if (name.data() >= line.data() && name.data() < line.data() + line.size()) {
+      return static_cast<size_t>(name.data() - line.data());
+    }
+    return 0;
+  };
+  const auto& labels = e->labels;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i].name == kMetricNameLabel) {
+      return FailGot(column_of(labels[i].name), "expected labels other than __name__ (the metric name is given before them)",
+                     "__name__");
+    }
+  }
+  if (labels.size() <= 16) {
+    for (size_t i = 1; i < labels.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (labels[i].name == labels[j].name) {
+          return FailGot(column_of(labels[i].name), "expected unique label names", "a second " + GoQuote(labels[i].name));
+        }
+      }
+    }
+  } else {
+    dedup.assign(labels.begin(), labels.end());
+    std::sort(dedup.begin(), dedup.end(), [](const LabelView& a, const LabelView& b) { return a.name < b.name; });
+    for (size_t i = 1; i < dedup.size(); ++i) {
+      if (dedup[i].name == dedup[i - 1].name) {
+        return FailGot(column_of(dedup[i].name), "expected unique label names", "a second " + GoQuote(dedup[i].name));
+      }
+    }
+  }
+  AssignFamily(e);
+  return Step::kEntry;
 }
 
 void Parser::Impl::AssignFamily(Entry* e) {

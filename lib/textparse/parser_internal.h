@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "textparse/parser.h"
 
@@ -102,6 +103,7 @@ struct Parser::Impl {
   std::string_view line;
   uint64_t line_number = 0;
   std::string scratch;  // unescaped strings of the current line
+  std::vector<LabelView> dedup;  // reused when checking many labels for duplicates
   size_t scratch_used = 0;
 
   bool Next(Entry* entry);
@@ -117,6 +119,9 @@ struct Parser::Impl {
   std::string_view Unescape(std::string_view raw, bool quote);
   void SetFamily(std::string_view name, MetricType type, bool is_type);
   void AssignFamily(Entry* e);
+  // Checks what both formats require of a parsed sample (label names unique,
+  // __name__ not also given as a label) and assigns its family.
+  Step FinishSample(Entry* e);
 };
 
 }  // namespace tsdb::textparse

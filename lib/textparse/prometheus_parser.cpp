@@ -106,6 +106,9 @@ Parser::Impl::Step Parser::Impl::ParsePrometheus(Entry* e) {
   }
 
   // A sample: name{labels} value [timestamp], or {"name", labels} value ...
+  // Prometheus's lexer reads leading blanks into the metric name, which then
+  // fails validation: reject them here too rather than accept what it drops.
+  if (p > 0) return FailGot(0, "expected a metric name at the start of the line", "whitespace");
   size_t start = p;
   bool has_name = false;
   if (kChars.metric_start[U(s[p])]) {
@@ -193,8 +196,7 @@ Parser::Impl::Step Parser::Impl::ParsePrometheus(Entry* e) {
     if (p < s.size()) return Fail(p, "expected the end of the line after the timestamp");
   }
   e->kind = EntryKind::kSample;
-  AssignFamily(e);
-  return Step::kEntry;
+  return FinishSample(e);
 }
 
 }  // namespace tsdb::textparse

@@ -70,7 +70,7 @@ TEST(OpenMetricsParser, ReadsExemplarForms) {
       "# TYPE h histogram\n"
       "h_bucket{le=\"1\"} 0 # {} 1\n"
       "h_bucket{le=\"+Inf\"} 1 # {a=\"b\",c=\"d\"} NaN\n"
-      "h_count 1 # {\"q.x\"=\"y\",} -Inf 5\n"
+      "h_bucket{le=\"+Inf\",x=\"1\"} 1 # {\"q.x\"=\"y\",} -Inf 5\n"
       "h_sum 1\n"
       "# EOF");
   ASSERT_TRUE(r.status.ok()) << r.status.message();
@@ -163,11 +163,11 @@ TEST(OpenMetricsParser, ReportsEachErrorWithLineAndColumn) {
   EXPECT_EQ(Error("a 1 1e300\n# EOF\n"),
             "in: line 1, column 5: expected a finite timestamp within int64 milliseconds, got \"1e300\"");
   EXPECT_EQ(Error("a 1 2 3\n# EOF\n"), "in: line 1, column 6: expected an exemplar or the end of the line, got \" \"");
-  EXPECT_EQ(Error("a 1 # {x=\"y\"}\n# EOF\n"),
-            "in: line 1, column 14: expected ' ' and a value after the exemplar labels, got end of line");
-  EXPECT_EQ(Error("a 1 # {x=\"y\"} 1 2 3\n# EOF\n"),
-            "in: line 1, column 18: expected the end of the line after the exemplar timestamp, got \" \"");
-  EXPECT_EQ(Error("a 1 # {\"q\"} 1\n# EOF\n"), "in: line 1, column 11: expected '=', got \"}\"");
+  EXPECT_EQ(Error("a_total 1 # {x=\"y\"}\n# EOF\n"),
+            "in: line 1, column 20: expected ' ' and a value after the exemplar labels, got end of line");
+  EXPECT_EQ(Error("a_total 1 # {x=\"y\"} 1 2 3\n# EOF\n"),
+            "in: line 1, column 24: expected the end of the line after the exemplar timestamp, got \" \"");
+  EXPECT_EQ(Error("a_total 1 # {\"q\"} 1\n# EOF\n"), "in: line 1, column 17: expected '=', got \"}\"");
   EXPECT_EQ(Error("a{\"m\",\"n\"} 1\n# EOF\n"), "in: line 1, column 3: expected one metric name only, got \"\\\"m\\\",\\\"n\\\"}\"");
   EXPECT_EQ(Error("a{b=\"\xfe\"} 1\n# EOF\n"),
             "in: line 1, column 5: expected a valid UTF-8 label value, got \"\\\"\\xfe\\\"}\"");
@@ -177,7 +177,7 @@ TEST(OpenMetricsParser, ReportsEachErrorWithLineAndColumn) {
 TEST(OpenMetricsParser, EnforcesMaxLabelsOnSamplesNotExemplars) {
   ParserOptions o;
   o.max_labels = 1;
-  EXPECT_TRUE(OM("a{b=\"1\"} 1 # {c=\"1\",d=\"2\"} 1\n# EOF\n", o).status.ok());
+  EXPECT_TRUE(OM("a_total{b=\"1\"} 1 # {c=\"1\",d=\"2\"} 1\n# EOF\n", o).status.ok());
   EXPECT_EQ(Error("a{b=\"1\",c=\"2\"} 1\n# EOF\n", o), "in: line 1, column 9: expected at most 1 labels, got more");
 }
 

@@ -64,7 +64,7 @@ TEST(PrometheusParser, ReadsHelpTypeCommentsAndSamples) {
 }
 
 TEST(PrometheusParser, AllowsWhitespaceBetweenAnyTokens) {
-  ParseResult r = Prom("  foo \t{ a = \"1\" , b=\"2\" , }\t 3 \t 4 \t\n\t\n");
+  ParseResult r = Prom("foo \t{ a = \"1\" , b=\"2\" , }\t 3 \t 4 \t\n\t\n");
   ASSERT_TRUE(r.status.ok()) << r.status.message();
   ASSERT_EQ(r.entries.size(), 1u);
   EXPECT_EQ(r.entries[0].sample.labels, (Labels2{{"a", "1"}, {"b", "2"}}));
@@ -260,6 +260,60 @@ TEST(PrometheusParser, ParsesTheReferenceExposition) {
   }
   EXPECT_EQ(types, 237u);
   EXPECT_GT(samples, 237u);
+}
+
+}  // namespace
+}  // namespace tsdb::textparse
+
+namespace tsdb::textparse {
+namespace {
+
+// Inputs a real Prometheus 2.42 refuses to scrape (found by
+// tests/interop/exposition_promtool_test.sh); we refuse them too.
+Status ParseAll(std::string_view text, Format format) {
+  LineReader reader(text, "in");
+  Parser parser(&reader, format);
+  Entry e;
+  while (parser.Next(&e)) {
+  }
+  return parser.status();
+}
+
+TEST(PrometheusAgreement, RejectsWhatPrometheusRejects) {
+  struct Case {
+    Format format;
+    const char* in;
+    const char* want;
+  } cases[] = {
+      {Format::kPrometheus, "foo{a=\"b\",a=\"c\"} 1\n", "in: line 1, column 11: expected unique label names, got a second \"a\""},
+      {Format::kOpenMetrics, "foo{a=\"b\",a=\"c\"} 1\n# EOF\n", "column 11: expected unique label names"},
+      {Format::kPrometheus, "foo{__name__=\"bar\"} 1\n", "column 5: expected labels other than __name__"},
+      {Format::kOpenMetrics, "foo{__name__=\"bar\"} 1\n# EOF\n", "expected labels other than __name__"},
+      {Format::kOpenMetrics, "# TYPE foo gauge\nfoo 1 # {a=\"b\"} 2\n# EOF\n",
+       "line 2, column 7: expected an exemplar only on a _total or _bucket sample, got one on \"foo\""},
+      {Format::kOpenMetrics, "# TYPE foo histogram\nfoo_count 1 # {a=\"b\"} 1\n# EOF\n",
+       "got one on \"foo_count\""},
+      {Format::kPrometheus, " foo 1\n", "line 1, column 1: expected a metric name at the start of the line, got whitespace"},
+  };
+  for (const Case& c : cases) {
+    Status s = ParseAll(c.in, c.format);
+    ASSERT_FALSE(s.ok()) << c.in;
+    EXPECT_NE(s.message().find(c.want), std::string::npos) << c.in << " -> " << s.message();
+  }
+}
+
+TEST(PrometheusAgreement, ManyLabelsAreCheckedForDuplicatesToo) {
+  std::string line = "m{";
+  for (int i = 0; i < 40; ++i) line += "l" + std::to_string(i) + "=\"v\",";
+  std::string ok = line + "} 1\n";
+  EXPECT_TRUE(ParseAll(ok, Format::kPrometheus).ok());
+  std::string dup = line + "l7=\"again\"} 1\n";
+  Status s = ParseAll(dup, Format::kPrometheus);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("a second \"l7\""), std::string::npos) << s.message();
+  // Exemplars on the right samples still parse, and leading blanks before comments are fine.
+  EXPECT_TRUE(ParseAll("# TYPE x counter\nx_total 1 # {t=\"1\"} 1\n# EOF\n", Format::kOpenMetrics).ok());
+  EXPECT_TRUE(ParseAll("  # a comment\nx 1\n", Format::kPrometheus).ok());
 }
 
 }  // namespace
