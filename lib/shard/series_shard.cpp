@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "cli/log.h"
+#include "cli/progress.h"
 #include "model/names.h"
 #include "relabel/relabel.h"
 #include "shard/files.h"
@@ -47,7 +48,7 @@ void AppendLabel(const Entry& e, std::string_view name, std::string* out) {
 
 class SeriesSharder {
  public:
-  explicit SeriesSharder(const HashmodShardOptions& o) : o_(o) {}
+  explicit SeriesSharder(const HashmodShardOptions& o) : o_(o), progress_(!o.quiet, "samples sharded") {}
 
   Status Run(cli::Output* stdout_out) {
     TSDB_RETURN_IF_ERROR(OpenSinks(stdout_out));
@@ -127,7 +128,7 @@ class SeriesSharder {
             }
           }
           uint64_t k = relabel::HashMod(joined, o_.modulus);
-          ++total_;
+          if ((++total_ & 0xfff) == 0) progress_.Update(total_);
           if (o_.split_out.empty() && !o_.shard) {
             ListSample(e, k);
           } else if (Sink* s = SinkFor(k)) {
@@ -190,6 +191,7 @@ class SeriesSharder {
   }
 
   Status Close() {
+    progress_.Done();
     bool om = format_ && *format_ == Format::kOpenMetrics;
     if (!o_.split_out.empty() || o_.shard) {
       for (Sink& s : sinks_) {
@@ -215,6 +217,7 @@ class SeriesSharder {
   std::string meta_family_;
   std::string meta_lines_;
   uint64_t total_ = 0;
+  cli::Progress progress_;
 };
 
 }  // namespace
