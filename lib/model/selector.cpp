@@ -70,6 +70,7 @@ class SelectorParser {
       if (quoted_name && (pos_ >= in_.size() || in_[pos_] == ',' || in_[pos_] == '}')) {
         // A lone quoted string is the metric name: {"my.metric"}.
         if (have_name) return Error(name_at, "metric name must not be set twice");
+        if (name.empty()) return Error(name_at, "metric name must not be empty");
         have_name = true;
         TSDB_RETURN_IF_ERROR(Add(Matcher::Type::kEqual, std::string(kMetricNameLabel), name, name_at));
       } else {
@@ -155,10 +156,12 @@ class SelectorParser {
 Result<std::vector<Matcher>> ParseSelector(std::string_view input) { return SelectorParser(input).Parse(); }
 
 std::string SelectorToString(const std::vector<Matcher>& matchers) {
+  // The first non-empty __name__="..." becomes the metric name; any other
+  // matcher on __name__ (an empty one included) stays inside the braces.
   std::string name;
   std::vector<const Matcher*> rest;
   for (const Matcher& m : matchers) {
-    if (name.empty() && m.name() == kMetricNameLabel && m.type() == Matcher::Type::kEqual) {
+    if (name.empty() && m.name() == kMetricNameLabel && m.type() == Matcher::Type::kEqual && !m.value().empty()) {
       name = m.value();
     } else {
       rest.push_back(&m);

@@ -40,9 +40,9 @@ Status YamlError(const std::string& name, const YAML::Node& node, const std::str
   return Status::Corruption(name + ": " + YamlPosition(node.Mark()) + ": " + what);
 }
 
-Status CheckLabelName(const std::string& name, const std::string& where, const std::string& label) {
+Status CheckLabel(const std::string& label, const std::string& value, const std::string& where) {
   if (!IsValidLabelName(label)) return Status::Corruption(where + ": invalid label name " + GoQuote(label));
-  if (!IsValidUTF8(name)) return Status::Corruption(where + ": invalid UTF-8");
+  if (!IsValidUTF8(value)) return Status::Corruption(where + ": label " + GoQuote(label) + " has a value that is not valid UTF-8");
   return Status::OK();
 }
 
@@ -56,6 +56,9 @@ Result<std::vector<TargetGroup>> ParseFileSDJson(std::string_view text, const st
     size_t colon = what.rfind(": ");
     std::string reason = colon == std::string::npos ? what : what.substr(colon + 2);
     return Status::Corruption(name + ": " + Position(text, e.byte == 0 ? 0 : e.byte - 1) + ": invalid JSON: " + reason);
+  } catch (const nlohmann::json::exception& e) {
+    // e.g. a number too large for a double: no position is known.
+    return Status::Corruption(name + ": invalid JSON: " + e.what());
   }
   if (!doc.is_array()) return Status::Corruption(name + ": expected a JSON array of target groups");
   std::vector<TargetGroup> groups;
@@ -76,7 +79,7 @@ Result<std::vector<TargetGroup>> ParseFileSDJson(std::string_view text, const st
       if (!l->is_object()) return Status::Corruption(where + ": \"labels\" must be an object of strings");
       for (const auto& [k, v] : l->items()) {
         if (!v.is_string()) return Status::Corruption(where + ": label " + GoQuote(k) + " must have a string value");
-        TSDB_RETURN_IF_ERROR(CheckLabelName(v.get<std::string>(), where, k));
+        TSDB_RETURN_IF_ERROR(CheckLabel(k, v.get<std::string>(), where));
         labels.Set(k, v.get<std::string>());
       }
     }
@@ -101,7 +104,9 @@ Status ReadYamlGroups(const YAML::Node& seq, const std::string& name, bool file_
         if (!kv.second.IsSequence()) return YamlError(name, kv.second, "\"targets\" must be a list of strings");
         for (const YAML::Node& t : kv.second) {
           if (!t.IsScalar()) return YamlError(name, t, "a target must be a string");
-          group.targets.push_back(t.as<std::string>());
+          std::string target = t.as<std::string>();
+          if (!IsValidUTF8(target)) return YamlError(name, t, "a target must be valid UTF-8");
+          group.targets.push_back(std::move(target));
         }
       } else if (key == "labels") {
         if (kv.second.IsNull()) continue;
@@ -109,7 +114,7 @@ Status ReadYamlGroups(const YAML::Node& seq, const std::string& name, bool file_
         for (const auto& lv : kv.second) {
           if (!lv.second.IsScalar()) return YamlError(name, lv.second, "a label value must be a string");
           std::string label = lv.first.as<std::string>();
-          Status s = CheckLabelName(lv.second.as<std::string>(), name + ": " + YamlPosition(lv.first.Mark()), label);
+          Status s = CheckLabel(label, lv.second.as<std::string>(), name + ": " + YamlPosition(lv.first.Mark()));
           if (!s.ok()) return s;
           labels.Set(label, lv.second.as<std::string>());
         }

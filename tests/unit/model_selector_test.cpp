@@ -49,6 +49,12 @@ TEST(Selector, QuotedUTF8MetricAndLabelNames) {
   EXPECT_EQ(SelectorToString(*m), "{\"my.metric\", \"label.x\"=\"v\"}");
 }
 
+TEST(Selector, CanonicalStringKeepsAnEmptyNameMatcher) {
+  auto m = ParseSelector("{__name__=\"\", a=\"b\"}");
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(SelectorToString(*m), "{__name__=\"\", a=\"b\"}");
+}
+
 TEST(Selector, CanonicalString) {
   auto m = ParseSelector("  up { job = 'node' } ");
   ASSERT_TRUE(m.ok()) << m.status().message();
@@ -76,6 +82,7 @@ TEST(Selector, ErrorsNameTheColumn) {
       {"up}", "1:3: unexpected \"}\" after the selector"},
       {"", "1:1: expected a metric name or '{'"},
       {"{1a=\"b\"}", "1:2: unexpected \"1\", expected a label name"},
+      {"{\"\", a=\"b\"}", "1:2: metric name must not be empty"},
   };
   for (const Case& c : cases) {
     auto m = ParseSelector(c.in);

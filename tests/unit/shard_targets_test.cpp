@@ -166,3 +166,31 @@ scrape_configs:
 
 }  // namespace
 }  // namespace tsdb::shard
+
+namespace tsdb::shard {
+namespace {
+
+TEST(ParseFileSD, RejectsInvalidUTF8InYamlTargetsAndLabels) {
+  auto t = ParseFileSD("- targets: [\"a\xff:1\"]\n", TargetFormat::kYaml, "n.yml");
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("a target must be valid UTF-8"), std::string::npos) << t.status().message();
+  auto l = ParseFileSD("- targets: [a:1]\n  labels: {env: \"\xfe\"}\n", TargetFormat::kYaml, "n.yml");
+  ASSERT_FALSE(l.ok());
+  EXPECT_NE(l.status().message().find("label \"env\" has a value that is not valid UTF-8"), std::string::npos)
+      << l.status().message();
+}
+
+}  // namespace
+}  // namespace tsdb::shard
+
+namespace tsdb::shard {
+namespace {
+
+TEST(ParseFileSD, JsonNumberOverflowIsAnErrorNotACrash) {
+  auto g = ParseFileSD("[888880e08888]", TargetFormat::kJson, "f.json");
+  ASSERT_FALSE(g.ok());
+  EXPECT_NE(g.status().message().find("f.json: invalid JSON"), std::string::npos) << g.status().message();
+}
+
+}  // namespace
+}  // namespace tsdb::shard
