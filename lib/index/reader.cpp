@@ -495,6 +495,12 @@ Status IndexReader::VerifyAll(const std::function<void(const IndexProblem&)>& re
     if (problems++ == 0) first = std::move(p);
   };
   auto problem_from = [&](const char* section, uint64_t off, const Status& st) { problem(section, off, st.message()); };
+  // Byte ranges that structures cover; what lies between them must be zero padding.
+  std::vector<std::pair<uint64_t, uint64_t>> covered = {
+      {0, kHeaderLen},
+      {toc_.symbols, symbols_.body + symbols_.len + 4},
+      {toc_.postings_table, postings_table_.body + postings_table_.len + 4},
+      {toc_off_, size_}};
 
   // Symbols: sorted and unique.
   {
@@ -544,6 +550,7 @@ Status IndexReader::VerifyAll(const std::function<void(const IndexProblem&)>& re
         continue;
       }
       series.push_back(ref);
+      covered.emplace_back(off, body_off + len + 4);
       st = SeriesView(ref, &labels, &chunks);
       if (!st.ok()) {
         problem_from("series", off, st);
@@ -572,6 +579,7 @@ Status IndexReader::VerifyAll(const std::function<void(const IndexProblem&)>& re
     } else if (s->len < 4) {
       problem("label offset table", s->body, "shorter than its count");
     } else {
+      covered.emplace_back(toc_.label_indices_table, s->body + s->len + 4);
       uint32_t count = encoding::BE32(data_ + s->body);
       encoding::Decbuf d(data_ + s->body + 4, s->len - 4);
       for (uint32_t i = 0; i < count && d.ok(); ++i) {
@@ -594,6 +602,7 @@ Status IndexReader::VerifyAll(const std::function<void(const IndexProblem&)>& re
           problem("label index", off, "label index for " + Quote(name) + ": bad header");
           continue;
         }
+        covered.emplace_back(off, li->body + li->len + 4);
         uint32_t n = encoding::BE32(data_ + li->body + 4);
         for (uint32_t k = 0; k < n; ++k) {
           uint32_t v = encoding::BE32(data_ + li->body + 8 + 4 * k);
@@ -616,6 +625,7 @@ Status IndexReader::VerifyAll(const std::function<void(const IndexProblem&)>& re
       if (!p.ok()) {
         problem_from("postings", e->postings_off, p.status());
       } else {
+        covered.emplace_back(e->postings_off, e->postings_off + 8 + 4 * uint64_t{encoding::BE32(data_ + e->postings_off + 4)} + 4);
         std::vector<SeriesRef> got;
         bool bad_ref = false;
         while ((*p)->Next()) {
@@ -637,6 +647,19 @@ Status IndexReader::VerifyAll(const std::function<void(const IndexProblem&)>& re
       }
       off = e->next;
     }
+  }
+
+  // Padding: every byte no structure covers must be zero.
+  std::sort(covered.begin(), covered.end());
+  uint64_t at = 0;
+  for (const auto& [b, e] : covered) {
+    for (uint64_t i = at; i < b && i < size_; ++i) {
+      if (data_[i] != 0) {
+        problem("padding", i, "non-zero byte between sections");
+        break;
+      }
+    }
+    at = std::max(at, e);
   }
 
   if (problems == 0) return Status::OK();
