@@ -121,13 +121,19 @@ class SeriesSharder {
             sorted.clear();
             sorted.push_back(&name_label);
             for (const auto& l : e.labels) sorted.push_back(&l);
-            std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->name < b->name; });
+            auto by_name = [](auto* a, auto* b) { return a->name < b->name; };
+            if (!std::is_sorted(sorted.begin(), sorted.end(), by_name)) std::sort(sorted.begin(), sorted.end(), by_name);
             for (size_t i = 0; i < sorted.size(); ++i) {
               if (i) joined.append(o_.separator);
               joined.append(sorted[i]->value);
             }
           }
-          uint64_t k = relabel::HashMod(joined, o_.modulus);
+          // Timestamped text holds a series' samples one after another: hash once per run.
+          if (joined != last_joined_) {
+            last_joined_ = joined;
+            last_shard_ = relabel::HashMod(joined, o_.modulus);
+          }
+          uint64_t k = last_shard_;
           if ((++total_ & 0xfff) == 0) progress_.Update(total_);
           if (o_.split_out.empty() && !o_.shard) {
             ListSample(e, k);
@@ -217,6 +223,8 @@ class SeriesSharder {
   std::string meta_family_;
   std::string meta_lines_;
   uint64_t total_ = 0;
+  std::string last_joined_;  // source label values of the previous sample
+  uint64_t last_shard_ = 0;
   cli::Progress progress_;
 };
 

@@ -165,7 +165,13 @@ Parser::Impl::Step Parser::Impl::FinishSample(Entry* e) {
                      "__name__");
     }
   }
-  if (labels.size() <= 16) {
+  // Exposition text usually lists labels in name order: strictly increasing
+  // names cannot repeat, which one pass proves.
+  bool increasing = true;
+  for (size_t i = 1; i < labels.size() && increasing; ++i) increasing = labels[i - 1].name < labels[i].name;
+  if (increasing) {
+    // nothing to check
+  } else if (labels.size() <= 16) {
     for (size_t i = 1; i < labels.size(); ++i) {
       for (size_t j = 0; j < i; ++j) {
         if (labels[i].name == labels[j].name) {
