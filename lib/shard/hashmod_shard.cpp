@@ -13,7 +13,7 @@
 #include "model/names.h"
 #include "model/quoting.h"
 #include "relabel/relabel.h"
-#include "shard/files.h"
+#include "fs/files.h"
 
 namespace tsdb::shard {
 namespace {
@@ -78,7 +78,7 @@ Result<Input> ReadInput(const HashmodShardOptions& o) {
   std::vector<std::string> inputs = o.inputs.empty() ? std::vector<std::string>{"-"} : o.inputs;
   bool first = true;
   for (const std::string& path : inputs) {
-    TSDB_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path, o.max_input_bytes));
+    TSDB_ASSIGN_OR_RETURN(std::string text, fs::ReadWholeFile(path, o.max_input_bytes));
     std::string name = path == "-" ? "stdin" : path;
     TargetFormat f = o.input_format == "list"   ? TargetFormat::kList
                      : o.input_format == "json" ? TargetFormat::kJson
@@ -122,7 +122,7 @@ Status WriteSplit(const HashmodShardOptions& o, const Input& in) {
     files.emplace_back((std::filesystem::path(o.split_dir) / ("shard-" + std::to_string(k) + ".json")).string(),
                        FileSDJson(groups));
   }
-  TSDB_RETURN_IF_ERROR(WriteFilesAtomically(files));
+  TSDB_RETURN_IF_ERROR(fs::WriteFilesAtomically(files));
   if (!o.quiet) {
     for (uint64_t k = 0; k < o.modulus; ++k) {
       cli::Log().Info("wrote shard file", {{"file", files[k].first}, {"targets", std::to_string(counts[k])}});

@@ -12,7 +12,7 @@
 #include "cli/progress.h"
 #include "model/names.h"
 #include "relabel/relabel.h"
-#include "shard/files.h"
+#include "fs/files.h"
 #include "shard/hashmod_shard.h"
 #include "textparse/parser.h"
 
@@ -25,7 +25,7 @@ using textparse::Format;
 
 // One destination of sharded text: stdout or a file committed at the end.
 struct Sink {
-  std::unique_ptr<AtomicFile> file;
+  std::unique_ptr<fs::AtomicFile> file;
   std::unique_ptr<cli::Output> own;
   cli::Output* out = nullptr;
   bool has_family_meta = false;  // current family's metadata already written here
@@ -71,7 +71,7 @@ class SeriesSharder {
     sinks_.resize(o_.modulus);
     for (uint64_t k = 0; k < o_.modulus; ++k) {
       std::string path = o_.split_out.substr(0, at) + std::to_string(k) + o_.split_out.substr(at + 2);
-      TSDB_ASSIGN_OR_RETURN(sinks_[k].file, AtomicFile::Create(path));
+      TSDB_ASSIGN_OR_RETURN(sinks_[k].file, fs::AtomicFile::Create(path));
       sinks_[k].own = std::make_unique<cli::Output>(sinks_[k].file->fd(), path);
       sinks_[k].out = sinks_[k].own.get();
     }

@@ -10,7 +10,7 @@
 
 #include "model/names.h"
 #include "model/quoting.h"
-#include "shard/files.h"
+#include "fs/files.h"
 
 namespace tsdb::shard {
 namespace {
@@ -178,7 +178,7 @@ Result<std::vector<TargetGroup>> JobTargets(const YAML::Node& job, const std::st
         globfree(&g);
         std::sort(matches.begin(), matches.end());
         for (const std::string& file : matches) {
-          TSDB_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(file, kMaxFileBytes));
+          TSDB_ASSIGN_OR_RETURN(std::string text, fs::ReadWholeFile(file, kMaxFileBytes));
           std::string ext = std::filesystem::path(file).extension().string();
           TargetFormat f = ext == ".json" ? TargetFormat::kJson : TargetFormat::kYaml;
           TSDB_ASSIGN_OR_RETURN(auto more, ParseFileSD(text, f, file));
@@ -271,7 +271,7 @@ Result<std::vector<TargetGroup>> ParseTargets(std::string_view text, TargetForma
 }
 
 Result<std::vector<TargetGroup>> LoadJobTargets(const std::string& config_path, const std::string& job) {
-  TSDB_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(config_path, kMaxFileBytes));
+  TSDB_ASSIGN_OR_RETURN(std::string text, fs::ReadWholeFile(config_path, kMaxFileBytes));
   TSDB_ASSIGN_OR_RETURN(YAML::Node doc, LoadYaml(text, config_path));
   try {
     const YAML::Node jobs = doc["scrape_configs"];

@@ -1,4 +1,4 @@
-#include "shard/files.h"
+#include "fs/files.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
-namespace tsdb::shard {
+namespace tsdb::fs {
 namespace {
 
 Status Errno(const std::string& what, const std::string& path) {
@@ -108,9 +108,9 @@ Status WriteFilesAtomically(const std::vector<std::pair<std::string, std::string
   return Status::OK();
 }
 
-}  // namespace tsdb::shard
+}  // namespace tsdb::fs
 
-namespace tsdb::shard {
+namespace tsdb::fs {
 
 Result<std::unique_ptr<AtomicFile>> AtomicFile::Create(const std::string& path) {
   std::string tmp = path + ".tmp";
@@ -137,4 +137,4 @@ Status AtomicFile::Commit() {
   return SyncDir(std::filesystem::path(path_).parent_path().string());
 }
 
-}  // namespace tsdb::shard
+}  // namespace tsdb::fs

@@ -1,4 +1,6 @@
-// Whole-file reads and crash-safe writes.
+// Whole-file reads and crash-safe writes: the one place storage code touches
+// files for small whole-file jobs (meta.json, shard files), so that fault
+// injection can later wrap it.
 //
 // WriteFilesAtomically writes every file to "<path>.tmp", fsyncs it, and only
 // when all are written renames them into place and fsyncs their folders: a
@@ -13,16 +15,16 @@
 
 #include "model/status.h"
 
-namespace tsdb::shard {
+namespace tsdb::fs {
 
 // Reads a file, or stdin for "-", refusing more than max_bytes.
 Result<std::string> ReadWholeFile(const std::string& path, size_t max_bytes);
 
 Status WriteFilesAtomically(const std::vector<std::pair<std::string, std::string>>& path_contents);
 
-}  // namespace tsdb::shard
+}  // namespace tsdb::fs
 
-namespace tsdb::shard {
+namespace tsdb::fs {
 
 // AtomicFile streams into "<path>.tmp"; Commit() fsyncs and renames it into
 // place, and destruction without Commit() removes the temporary file, so a
@@ -45,4 +47,4 @@ class AtomicFile {
   bool committed_ = false;
 };
 
-}  // namespace tsdb::shard
+}  // namespace tsdb::fs
