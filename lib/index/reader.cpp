@@ -99,8 +99,8 @@ Status IndexReader::Init() {
   if (magic != kMagicIndex) return Corrupt(0, "bad magic number " + Hex(magic) + " (want 0xbaaad700)");
   version_ = data_[4];
   if (version_ == kFormatV1) {
-    return Status::InvalidArgument(name_ + ": index format version 1 (written by Prometheus before 2.?/tsdb v1) "
-                                   "is not supported; only version 2");
+    return Status::InvalidArgument(name_ + ": index format version 1 (early Prometheus 2.x) is not supported; "
+                                   "only version 2 is read");
   }
   if (version_ != kFormatV2) return Corrupt(4, "unknown index format version " + std::to_string(version_));
 

@@ -12,8 +12,9 @@
 // gives a Corruption status naming the file and byte offset, never a crash
 // or an allocation larger than the file.
 //
-// Version 1 indexes (Prometheus before 2.0... 2.x era with unsorted offset
-// tables) are recognised and refused with InvalidArgument.
+// Version 1 indexes (early Prometheus 2.x: symbol refs are offsets, the
+// postings offset table is unsorted) are recognised and refused with
+// InvalidArgument; any other version is Corruption.
 //
 // Strings (symbols, names, values) are string_views into the mapping and
 // Postings point into it: the reader must outlive them. A reader is
