@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "fs/mmap.h"
+#include "index/format.h"
 #include "model/status.h"
 
 namespace tsdb::block {
@@ -22,9 +23,9 @@ inline constexpr uint32_t kChunkSegmentMagic = 0x85BD40DD;
 inline constexpr size_t kChunkSegmentHeaderSize = 8;
 inline constexpr uint64_t kDefaultChunkSegmentSize = uint64_t{512} << 20;
 
-inline uint64_t ChunkRef(uint32_t segment, uint32_t offset) { return (uint64_t{segment} << 32) | offset; }
-inline uint32_t ChunkRefSegment(uint64_t ref) { return static_cast<uint32_t>(ref >> 32); }
-inline uint32_t ChunkRefOffset(uint64_t ref) { return static_cast<uint32_t>(ref); }
+using index::ChunkRef;  // (segment << 32) | offset, index/format.h
+using index::ChunkRefOffset;
+using index::ChunkRefSegment;
 
 // Writes chunks into new segment files in `dir` (which must exist), cutting
 // a new segment when the next chunk would not fit in segment_size bytes.

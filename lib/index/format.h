@@ -34,6 +34,8 @@ struct ChunkMeta {
 };
 
 inline uint64_t ChunkRef(uint32_t segment, uint32_t offset) { return (uint64_t{segment} << 32) | offset; }
+inline uint32_t ChunkRefSegment(uint64_t ref) { return static_cast<uint32_t>(ref >> 32); }
+inline uint32_t ChunkRefOffset(uint64_t ref) { return static_cast<uint32_t>(ref); }
 
 struct TOC {
   uint64_t symbols = 0;
