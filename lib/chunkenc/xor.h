@@ -45,109 +45,67 @@ class XORIterator {
   void Reset(std::span<const uint8_t> chunk);
 
   // Advances to the next sample; false at the end or on a decode error
-  // (status() tells them apart).
+  // (status() tells them apart). Samples before a decode error are returned.
   bool Next() {
-    if (num_read_ >= num_total_) return false;
-    if (num_read_ < 2) return NextHead();
-    return ReadTimestamp() && ReadValue();
+    if (idx_ + 1 < cnt_) {
+      ++idx_;
+      return true;
+    }
+    return Fill();
   }
 
   // Advances to the first sample with timestamp >= t. Does nothing if the
   // current sample already qualifies; never moves backwards. False if no
   // such sample exists (or on a decode error).
   bool Seek(int64_t t) {
-    while (num_read_ == 0 || t > t_) {
+    while (cnt_ == 0 || t > ts_[idx_]) {
       if (!Next()) return false;
     }
     return true;
   }
 
-  int64_t t() const { return t_; }
-  double v() const { return std::bit_cast<double>(v_bits_); }
-  uint64_t v_bits() const { return v_bits_; }  // the value's exact bits (NaN payloads, -0)
+  // The current sample; unspecified before the first successful Next/Seek.
+  int64_t t() const { return ts_[idx_]; }
+  double v() const { return std::bit_cast<double>(vs_[idx_]); }
+  uint64_t v_bits() const { return vs_[idx_]; }  // the value's exact bits (NaN payloads, -0)
   const Status& status() const { return status_; }
-  uint16_t num_samples() const { return header_samples_; }  // as the header says
-  uint16_t num_read() const { return num_read_; }
+  uint16_t num_samples() const { return num_total_; }  // as the header says
 
  private:
   friend class XORChunk;  // resumes appending from an iterator's final state
 
-  bool NextHead();  // samples 0 and 1: varints
-  [[gnu::noinline, gnu::cold]] bool Fail(const char* what);
-  [[gnu::noinline]] bool ReadLongDod();
-  [[gnu::noinline]] bool ReadValueBitsSlow(unsigned nbits);
+  // Samples are decoded kBatch at a time into ts_/vs_ by a loop that keeps
+  // the decoder's state in registers; Next() mostly just steps through them.
+  static constexpr int kBatch = 16;
+  // Loads within kMargin bytes of the end come from tail_, a zero-padded
+  // copy, so that they never leave valid memory.
+  static constexpr size_t kMargin = 40;
+  bool Fill();
+  bool FillHead();
+  bool Fail(size_t bit_in_stream, const char* what);
 
-  bool ReadTimestamp() {
-    br_.Refill();
-    uint64_t w = br_.Peek();
-    unsigned avail = br_.buffered();
-    if ((w >> 63) == 0) {  // '0': same interval as before
-      if (avail < 1) return Fail("timestamp");
-      br_.Skip(1);
-      t_ = static_cast<int64_t>(static_cast<uint64_t>(t_) + t_delta_);
-      return true;
-    }
-    unsigned ones = static_cast<unsigned>(std::countl_one(w));
-    unsigned sz;
-    switch (ones) {
-      case 1: sz = 14; break;
-      case 2: sz = 17; break;
-      case 3: sz = 20; break;
-      default: return ReadLongDod();  // '1111' + 64 bits
-    }
-    unsigned prefix = ones + 1;
-    if (avail < prefix + sz) return Fail("timestamp");
-    uint64_t bits = (w << prefix) >> (64 - sz);
-    br_.Skip(prefix + sz);
-    // The range is (-2^(sz-1), 2^(sz-1)]: bit patterns above the top are negative.
-    if (bits > (uint64_t{1} << (sz - 1))) bits -= uint64_t{1} << sz;
-    t_delta_ += bits;
-    t_ = static_cast<int64_t>(static_cast<uint64_t>(t_) + t_delta_);
-    return true;
-  }
+  const uint8_t* data_ = nullptr;  // the bit stream, after the sample count
+  size_t size_ = 0;
+  size_t tail_start_ = 0;  // tail_[0] is data_[tail_start_]
+  size_t fast_end_ = 0;    // loads straight from data_ while q_ < fast_end_
+  uint8_t tail_[kMargin + 56] = {};
 
-  bool ReadValue() {
-    br_.Refill();
-    uint64_t w = br_.Peek();
-    unsigned avail = br_.buffered();
-    if ((w >> 63) == 0) {  // '0': same value
-      if (avail < 1) return Fail("value");
-      br_.Skip(1);
-      ++num_read_;
-      return true;
-    }
-    unsigned head;
-    if (((w >> 62) & 1) == 0) {  // '10': inside the previous window
-      head = 2;
-    } else {  // '11': a new window
-      head = 13;
-      if (avail < head) return Fail("value");
-      leading_ = static_cast<uint8_t>((w >> 57) & 31);
-      unsigned sig = static_cast<unsigned>((w >> 51) & 63);
-      if (sig == 0) sig = 64;
-      if (leading_ + sig > 64) return Fail("value window (leading zeros + significant bits > 64)");
-      sigbits_ = static_cast<uint8_t>(sig);
-      trailing_ = static_cast<uint8_t>(64 - leading_ - sig);
-    }
-    unsigned nbits = sigbits_;
-    if (head + nbits > avail) return ReadValueBitsSlow(head);
-    uint64_t bits = (w << head) >> (64 - nbits);
-    br_.Skip(head + nbits);
-    v_bits_ ^= bits << trailing_;
-    ++num_read_;
-    return true;
-  }
-
-  BStreamReader br_;
-  uint16_t num_total_ = 0;       // samples still to be read stop here; 0 after an error
-  uint16_t num_read_ = 0;
-  uint16_t header_samples_ = 0;
-  int64_t t_ = std::numeric_limits<int64_t>::min();
-  uint64_t v_bits_ = 0;
+  // Decoder state after the last decoded sample.
+  size_t q_ = 0;        // next byte to load
+  uint64_t buf_ = 0;    // unread bits, left-aligned
+  unsigned valid_ = 0;  // how many of buf_'s bits are unread
+  int64_t t_ = 0;
   uint64_t t_delta_ = 0;
-  uint8_t leading_ = 0;
+  uint64_t v_bits_ = 0;
+  uint8_t sigbits_ = 64;  // the value window: 64 - leading - trailing
   uint8_t trailing_ = 0;
-  uint8_t sigbits_ = 64;  // 64 - leading_ - trailing_
+  uint16_t num_total_ = 0;
+  uint16_t num_read_ = 0;  // decoded so far (ahead of the current sample)
+
+  uint8_t idx_ = 0;  // current sample in the batch
+  uint8_t cnt_ = 0;  // samples in the batch; 0 before the first
+  int64_t ts_[kBatch] = {std::numeric_limits<int64_t>::min()};
+  uint64_t vs_[kBatch] = {};
   Status status_;
 };
 
