@@ -9,12 +9,15 @@
 // same value; '10' + the significant bits inside the previous window of
 // leading/trailing zeros; '11' + 5 bits of leading zeros (at most 31) + 6 bits
 // of significant bits (64 written as 0) + the bits). The stream is padded with
-// zero bits to a whole byte.
+// zero bits to a whole byte (Prometheus 2.x leaves a whole spare zero byte
+// when the last write was whole bytes on a byte boundary, e.g. in every
+// 1-sample chunk; see BStream::WriteBits).
 //
 // XORChunk owns its bytes and appends to them. XORIterator walks bytes it does
 // not own (usually an mmap of a chunk segment file): the memory must outlive
-// it. Neither is thread-safe; both are cheap to move and XORIterator is cheap
-// to copy. Decoding allocates nothing.
+// it. Neither is thread-safe; both are cheap to move. XORIterator decodes 16
+// samples at a time into arrays it holds (it is about 450 bytes; copying it
+// is fine, making one per sample is not) and allocates nothing.
 //
 // Malformed or truncated bytes never make the iterator read outside its span
 // or loop: Next() returns false and status() is Corruption, naming the byte
