@@ -1,0 +1,51 @@
+// tsdb-inspect: look inside a Prometheus data directory without changing it:
+// list its blocks, dump their samples, verify every byte that can be checked.
+#include "cli/app.h"
+#include "inspect/inspect.h"
+
+int main(int argc, char** argv) {
+  tsdb::cli::App app("tsdb-inspect",
+                     "Look inside a Prometheus data directory (or one block folder) without changing it or\n"
+                     "taking its lock: list blocks, dump samples as exposition text, verify blocks.\n"
+                     "Blocks only: the head's wal/ and chunks_head/ are not read.");
+  app->require_subcommand(1);
+  app->fallthrough();  // the common flags (--quiet, --log.*) also work after the subcommand
+
+  tsdb::inspect::ListOptions list_opt;
+  auto* list = app->add_subcommand("list", "List blocks: time range, series, samples, chunks, size, level, resolution");
+  list->add_option("dir", list_opt.dir, "Data directory or block folder")->required()->type_name("DIR");
+  list->add_option("-o,--format", list_opt.format,
+                   "Output format: table, tsv, csv, json, jsonl (default: table on a terminal, tsv otherwise)");
+
+  tsdb::inspect::DumpOptions dump_opt;
+  auto* dump = app->add_subcommand("dump", "Print samples as exposition text (or jsonl/csv), series in label order");
+  dump->add_option("dir", dump_opt.dir, "Data directory or block folder")->required()->type_name("DIR");
+  dump->add_option("-m,--match", dump_opt.match, "Series selector, e.g. 'up{job=\"node\"}'; repeat to OR them")
+      ->type_name("SELECTOR")
+      ->allow_extra_args(false);
+  dump->add_option("--min-time", dump_opt.min_time, "Earliest sample: RFC 3339, Unix seconds or now-1h")
+      ->type_name("TIME");
+  dump->add_option("--max-time", dump_opt.max_time, "Latest sample (inclusive): RFC 3339, Unix seconds or now")
+      ->type_name("TIME");
+  dump->add_option("-o,--format", dump_opt.format, "Output format: prom, openmetrics, jsonl, csv")
+      ->capture_default_str();
+
+  tsdb::inspect::VerifyOptions verify_opt;
+  auto* verify = app->add_subcommand("verify", "Check every block (index, chunks, meta.json, overlaps); exit 3 on problems");
+  verify->add_option("dir", verify_opt.dir, "Data directory or block folder")->required()->type_name("DIR");
+  verify->add_option("-o,--format", verify_opt.format,
+                     "Problem report format: table, tsv, csv, json, jsonl (default: table on a terminal, tsv otherwise)");
+
+  return app.Run(argc, argv, [&]() -> tsdb::Status {
+    if (*list) return tsdb::inspect::RunList(list_opt, &app.out());
+    if (*dump) {
+      dump_opt.quiet = app.quiet();
+      return tsdb::inspect::RunDump(dump_opt, &app.out());
+    }
+    verify_opt.quiet = app.quiet();
+    bool problems = false;
+    tsdb::Status st = tsdb::inspect::RunVerify(verify_opt, &app.out(), &problems);
+    if (problems) app.SetProblemsFound();
+    return st;
+  });
+}
