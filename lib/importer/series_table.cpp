@@ -1,0 +1,48 @@
+#include "importer/series_table.h"
+
+#include <algorithm>
+
+namespace tsdb::importer {
+
+Result<uint32_t> SeriesTable::Intern(std::string_view metric_name, std::span<const textparse::LabelView> labels) {
+  auto& ls = scratch_labels_;
+  ls.clear();
+  ls.emplace_back(kMetricNameLabel, metric_name);
+  for (const auto& l : labels) {
+    if (!l.value.empty()) ls.emplace_back(l.name, l.value);  // an empty value is no label
+  }
+  auto by_name = [](const auto& a, const auto& b) { return a.first < b.first; };
+  if (!std::is_sorted(ls.begin(), ls.end(), by_name)) std::sort(ls.begin(), ls.end(), by_name);
+  std::string& key = scratch_key_;
+  key.clear();
+  for (size_t i = 0; i < ls.size(); ++i) {
+    if (i > 0 && ls[i].first == ls[i - 1].first) {
+      return Status::InvalidArgument("label name \"" + std::string(ls[i].first) + "\" is given twice");
+    }
+    if (ls[i].first.find('\0') != std::string_view::npos || ls[i].second.find('\0') != std::string_view::npos) {
+      return Status::InvalidArgument("label \"" + std::string(ls[i].first) + "\" holds a NUL byte");
+    }
+    key.append(ls[i].first);
+    key.push_back('\0');
+    key.append(ls[i].second);
+    key.push_back('\0');
+  }
+  if (last_id_ != UINT32_MAX && *keys_[last_id_] == key) return last_id_;
+  auto it = ids_.find(std::string_view(key));
+  if (it == ids_.end()) {
+    if (keys_.size() == UINT32_MAX - 1) return Status::InvalidArgument("more than 4294967294 series in one import");
+    it = ids_.emplace(key, static_cast<uint32_t>(keys_.size())).first;
+    keys_.push_back(&it->first);
+    memory_bytes_ += key.capacity() + 64;
+  }
+  last_id_ = it->second;
+  return last_id_;
+}
+
+Labels SeriesTable::ToLabels(std::string_view key) {
+  LabelsBuilder b;
+  ForEachLabel(key, [&](std::string_view name, std::string_view value) { b.Set(name, value); });
+  return b.Build();
+}
+
+}  // namespace tsdb::importer
