@@ -101,7 +101,6 @@ class BlockVerifier {
  private:
   void Report(std::string file, std::optional<uint64_t> offset, const std::string& kind, std::string message) {
     size_t& n = per_kind_[kind];
-    if (kind.rfind("chunk", 0) == 0 || kind == "block-range" || kind == "segment") chunk_problems_ = true;
     if (n++ >= kMaxProblemsPerKind) {
       ++suppressed_[kind];
       return;
@@ -461,7 +460,6 @@ class BlockVerifier {
   std::vector<Segment> segments_;
   std::map<std::string, size_t> per_kind_;
   std::map<std::string, size_t> suppressed_;
-  bool chunk_problems_ = false;
   bool chunks_unreadable_ = false;
   bool index_complete_ = true;
   uint64_t series_ = 0, chunks_ = 0, samples_ = 0, float_samples_ = 0;
@@ -480,12 +478,10 @@ void CheckOverlaps(std::vector<std::pair<int64_t, BlockSpan>> blocks, VerifyRepo
     if (a.second.min_time != b.second.min_time) return a.second.min_time < b.second.min_time;
     return a.second.ulid < b.second.ulid;
   });
-  for (size_t i = 1; i < blocks.size(); ++i) {
-    // The block reaching furthest among those before i with the same resolution.
-    const BlockSpan* reach = nullptr;
-    for (size_t j = i; j-- > 0 && blocks[j].first == blocks[i].first;) {
-      if (reach == nullptr || blocks[j].second.max_time > reach->max_time) reach = &blocks[j].second;
-    }
+  // The block reaching furthest among the earlier ones of the same resolution.
+  const BlockSpan* reach = nullptr;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    if (i > 0 && blocks[i].first != blocks[i - 1].first) reach = nullptr;
     const BlockSpan& b = blocks[i].second;
     if (reach != nullptr && b.min_time < reach->max_time) {
       int64_t from = b.min_time, to = std::min(b.max_time, reach->max_time);
@@ -495,6 +491,7 @@ void CheckOverlaps(std::vector<std::pair<int64_t, BlockSpan>> blocks, VerifyRepo
                       Range(reach->min_time, reach->max_time) + " in " + Range(from, to) + " (" +
                       FormatTimestamp(from) + " to " + FormatTimestamp(to) + ")"});
     }
+    if (reach == nullptr || b.max_time > reach->max_time) reach = &b;
   }
 }
 

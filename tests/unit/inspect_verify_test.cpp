@@ -5,6 +5,8 @@
 #include <random>
 
 #include "block/meta.h"
+#include "encoding/crc32c.h"
+#include "encoding/encoding.h"
 #include "block/ulid.h"
 #include "index/reader.h"
 #include "inspect/data_dir.h"
@@ -291,6 +293,51 @@ TEST(InspectVerify, ReportsMissingSegmentInTheMiddle) {
   const Problem* p = Find(*r, "missing-file");
   ASSERT_NE(p, nullptr) << Describe(*r);
   EXPECT_EQ(p->file, "chunks/000002");
+}
+
+TEST(InspectVerify, ReportsSamplesOutsideTheChunkMetaEvenWithAGoodCrc) {
+  TempDir d;
+  std::string b = MakeBlock(d.path(), kStart, kEnd, ThreeSeries());
+  auto refs = ChunkRefs(b);
+  uint32_t off = index::ChunkRefOffset(refs[0]);
+  std::string seg = ReadFile(b + "/chunks/000001");
+  auto* p = reinterpret_cast<const uint8_t*>(seg.data());
+  uint64_t len = 0;
+  size_t k = encoding::GetUvarint(p + off, 5, &len);
+  ASSERT_GT(k, 0u);
+  size_t enc_at = off + k;
+  // The first timestamp is a zigzag varint right after the 2-byte count:
+  // bit 1 of its first byte is bit 0 of the time, so every sample moves 1 ms later.
+  seg[enc_at + 1 + 2] = static_cast<char>(seg[enc_at + 1 + 2] ^ 0x02);
+  uint32_t crc = encoding::Crc32c(seg.data() + enc_at, 1 + len);
+  std::string be;
+  encoding::PutBE32(&be, crc);
+  seg.replace(enc_at + 1 + len, 4, be);
+  WriteFile(b + "/chunks/000001", seg);
+  auto r = Verify(d.path());
+  ASSERT_TRUE(r.ok());
+  const Problem* range = Find(*r, "chunk-range");
+  ASSERT_NE(range, nullptr) << Describe(*r);
+  EXPECT_EQ(range->file, "chunks/000001");
+  EXPECT_EQ(range->offset, off);
+  EXPECT_EQ(Find(*r, "chunk-crc"), nullptr) << Describe(*r);
+}
+
+TEST(InspectVerify, ListsAtMostAHundredProblemsOfAKindPerBlock) {
+  TempDir d;
+  SeriesSamples many;
+  for (int i = 0; i < 150; ++i) {
+    many[Labels::FromStrings({"__name__", "m", "i", std::to_string(1000 + i)})] = Ramp(kStart, 2, 1000);
+  }
+  std::string b = MakeBlock(d.path(), kStart, kEnd, many);
+  stdfs::resize_file(b + "/chunks/000001", 8);  // the header alone
+  auto r = Verify(d.path());
+  ASSERT_TRUE(r.ok());
+  size_t refs = 0;
+  for (const Problem& p : r->problems) refs += p.kind == "chunk-ref";
+  EXPECT_EQ(refs, 101u);  // 100 listed and one row counting the rest
+  EXPECT_NE(Describe(*r).find("50 more problems of this kind in this block not listed"), std::string::npos)
+      << Describe(*r);
 }
 
 TEST(InspectVerify, RandomByteFlipsNeverCrashAndChunkFlipsAreAlwaysFound) {
