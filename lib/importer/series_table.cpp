@@ -1,10 +1,40 @@
 #include "importer/series_table.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace tsdb::importer {
 
+namespace {
+
+// Compares `piece` with the next "piece\0" of `raw` at *at, advancing it.
+inline bool NextPieceIs(const std::string& raw, size_t* at, std::string_view piece) {
+  size_t end = *at + piece.size();
+  if (end >= raw.size() || raw[end] != '\0' || std::memcmp(raw.data() + *at, piece.data(), piece.size()) != 0) {
+    return false;
+  }
+  *at = end + 1;
+  return true;
+}
+
+}  // namespace
+
+bool SeriesTable::SameAsLast(std::string_view metric_name, std::span<const textparse::LabelView> labels) const {
+  // With the count equal, a piece holding a NUL cannot match: it would need
+  // more separators than the last input has.
+  if (last_id_ == UINT32_MAX || labels.size() != last_label_count_) return false;
+  size_t at = 0;
+  if (!NextPieceIs(last_input_, &at, metric_name)) return false;
+  for (const auto& l : labels) {
+    if (!NextPieceIs(last_input_, &at, l.name) || !NextPieceIs(last_input_, &at, l.value)) return false;
+  }
+  return at == last_input_.size();
+}
+
 Result<uint32_t> SeriesTable::Intern(std::string_view metric_name, std::span<const textparse::LabelView> labels) {
+  // Timestamped text holds a series' samples one after another: the same
+  // labels, spelled the same, as the previous sample cost one comparison.
+  if (SameAsLast(metric_name, labels)) return last_id_;
   auto& ls = scratch_labels_;
   ls.clear();
   ls.emplace_back(kMetricNameLabel, metric_name);
@@ -27,13 +57,23 @@ Result<uint32_t> SeriesTable::Intern(std::string_view metric_name, std::span<con
     key.append(ls[i].second);
     key.push_back('\0');
   }
-  if (last_id_ != UINT32_MAX && *keys_[last_id_] == key) return last_id_;
+  last_id_ = UINT32_MAX;
   auto it = ids_.find(std::string_view(key));
   if (it == ids_.end()) {
     if (keys_.size() == UINT32_MAX - 1) return Status::InvalidArgument("more than 4294967294 series in one import");
     it = ids_.emplace(key, static_cast<uint32_t>(keys_.size())).first;
     keys_.push_back(&it->first);
     memory_bytes_ += key.capacity() + 64;
+  }
+  last_label_count_ = labels.size();
+  last_input_.clear();
+  last_input_.append(metric_name);
+  last_input_.push_back('\0');
+  for (const auto& l : labels) {
+    last_input_.append(l.name);
+    last_input_.push_back('\0');
+    last_input_.append(l.value);
+    last_input_.push_back('\0');
   }
   last_id_ = it->second;
   return last_id_;

@@ -3,9 +3,10 @@
 // Each distinct label set (with __name__) is stored once, as one string in
 // which every label is "name\0value\0", names sorted in byte order and empty
 // values dropped. Byte order of these keys is Prometheus's label order
-// (labels.Compare), so sorting keys sorts series. Interning the same series as
-// the previous call costs a comparison, not a hash lookup (timestamped text
-// holds a series' samples one after another). Ids are dense: 0, 1, 2, ...
+// (labels.Compare), so sorting keys sorts series. Interning the same series,
+// spelled the same, as the previous call costs a comparison of the arguments:
+// no sorting, no hashing (timestamped text holds a series' samples one after
+// another). Ids are dense: 0, 1, 2, ...
 // Not thread-safe.
 #pragma once
 
@@ -49,6 +50,8 @@ class SeriesTable {
   uint64_t memory_bytes() const { return memory_bytes_; }
 
  private:
+  bool SameAsLast(std::string_view metric_name, std::span<const textparse::LabelView> labels) const;
+
   struct Hash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
@@ -57,6 +60,8 @@ class SeriesTable {
   std::vector<const std::string*> keys_;  // into ids_ (nodes do not move)
   std::vector<std::pair<std::string_view, std::string_view>> scratch_labels_;
   std::string scratch_key_;
+  std::string last_input_;  // the last call's arguments, each followed by '\0'
+  size_t last_label_count_ = 0;
   uint32_t last_id_ = UINT32_MAX;
   uint64_t memory_bytes_ = 0;
 };

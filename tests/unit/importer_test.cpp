@@ -481,6 +481,12 @@ TEST(SeriesTable, InternsLabelSetsWhateverTheirOrder) {
   EXPECT_EQ(SeriesTable::ToLabels(t.key(0)), L({"__name__", "m", "a", "1", "b", "2"}));
   std::vector<textparse::LabelView> nul = {{"a", std::string_view("x\0y", 3)}};
   EXPECT_FALSE(t.Intern("m", nul).ok());
+  // A NUL cannot make other labels look like the previous series.
+  std::vector<textparse::LabelView> xy = {{"a", "x"}, {"b", "y"}};
+  std::vector<textparse::LabelView> x_nul_y = {{"a", std::string_view("x\0b\0y", 5)}};
+  EXPECT_EQ(*t.Intern("m", xy), 2u);
+  EXPECT_FALSE(t.Intern("m", x_nul_y).ok());
+  EXPECT_EQ(*t.Intern("m", ab), 0u);
   std::vector<textparse::LabelView> twice = {{"a", "1"}, {"b", "1"}, {"a", "2"}};
   auto dup = t.Intern("m", twice);
   ASSERT_FALSE(dup.ok());
