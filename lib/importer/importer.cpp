@@ -126,7 +126,7 @@ class Importer {
       textparse::Entry e;
       while (parser.Next(&e)) {
         if (e.kind != textparse::EntryKind::kSample) continue;
-        auto id = series_.Intern(e.metric_name, e.labels);
+        auto id = series_.Intern(e);
         if (!id.ok()) return id.status().WithContext(reader->name() + ": line " + std::to_string(e.line));
         int64_t t = e.timestamp_ms.value_or(now_ms_);
         if (t > max_t || t < min_t) {

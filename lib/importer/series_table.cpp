@@ -17,7 +17,48 @@ inline bool NextPieceIs(const std::string& raw, size_t* at, std::string_view pie
   return true;
 }
 
+// The bytes of a sample line that name its series, or "" when they cannot be
+// told apart cheaply. With labels: from the line's start to the '}' closing
+// them, found from the end of the last label value, which must be a view into
+// the line (not unescaped elsewhere). Without: the metric name and the blank
+// after it. Equal texts are equal series: the parser reads the same bytes the
+// same way, and a text of one kind cannot equal a text of the other (one ends
+// in '}', the other in a blank).
+std::string_view SeriesText(const textparse::Entry& e) {
+  const char* begin = e.raw_line.data();
+  const char* end = begin + e.raw_line.size();
+  auto inside = [&](std::string_view v) {
+    return v.data() != nullptr && v.data() >= begin && v.data() + v.size() <= end;
+  };
+  if (e.labels.empty()) {
+    if (!inside(e.metric_name)) return {};
+    const char* p = e.metric_name.data() + e.metric_name.size();
+    if (p == end || (*p != ' ' && *p != '\t')) return {};
+    return std::string_view(begin, static_cast<size_t>(p + 1 - begin));
+  }
+  std::string_view last = e.labels.back().value;
+  if (!inside(last)) return {};
+  const char* p = last.data() + last.size();
+  if (p == end || *p != '"') return {};
+  for (++p; p != end && (*p == ',' || *p == ' ' || *p == '\t');) ++p;
+  if (p == end || *p != '}') return {};
+  return std::string_view(begin, static_cast<size_t>(p + 1 - begin));
+}
+
 }  // namespace
+
+Result<uint32_t> SeriesTable::Intern(const textparse::Entry& sample) {
+  std::string_view text = SeriesText(sample);
+  if (!text.empty() && last_id_ != UINT32_MAX && text == last_text_) return last_id_;
+  auto id = InternLabels(sample.metric_name, sample.labels);
+  if (id.ok()) last_text_.assign(text);
+  return id;
+}
+
+Result<uint32_t> SeriesTable::Intern(std::string_view metric_name, std::span<const textparse::LabelView> labels) {
+  last_text_.clear();
+  return InternLabels(metric_name, labels);
+}
 
 bool SeriesTable::SameAsLast(std::string_view metric_name, std::span<const textparse::LabelView> labels) const {
   // With the count equal, a piece holding a NUL cannot match: it would need
@@ -31,7 +72,8 @@ bool SeriesTable::SameAsLast(std::string_view metric_name, std::span<const textp
   return at == last_input_.size();
 }
 
-Result<uint32_t> SeriesTable::Intern(std::string_view metric_name, std::span<const textparse::LabelView> labels) {
+Result<uint32_t> SeriesTable::InternLabels(std::string_view metric_name,
+                                           std::span<const textparse::LabelView> labels) {
   // Timestamped text holds a series' samples one after another: the same
   // labels, spelled the same, as the previous sample cost one comparison.
   if (SameAsLast(metric_name, labels)) return last_id_;

@@ -31,6 +31,9 @@ class SeriesTable {
   // added when new. InvalidArgument for a label name given twice or a NUL
   // byte in a name or value (the caller adds file and line).
   Result<uint32_t> Intern(std::string_view metric_name, std::span<const textparse::LabelView> labels);
+  // The same for a parsed sample line: when its series is spelled exactly as
+  // the previous line's, one comparison of the raw bytes.
+  Result<uint32_t> Intern(const textparse::Entry& sample);
 
   size_t size() const { return keys_.size(); }
   // The key of series `id`: "name\0value\0..." in label order.
@@ -50,6 +53,7 @@ class SeriesTable {
   uint64_t memory_bytes() const { return memory_bytes_; }
 
  private:
+  Result<uint32_t> InternLabels(std::string_view metric_name, std::span<const textparse::LabelView> labels);
   bool SameAsLast(std::string_view metric_name, std::span<const textparse::LabelView> labels) const;
 
   struct Hash {
@@ -62,6 +66,7 @@ class SeriesTable {
   std::string scratch_key_;
   std::string last_input_;  // the last call's arguments, each followed by '\0'
   size_t last_label_count_ = 0;
+  std::string last_text_;  // the previous sample line's series text (Intern(Entry))
   uint32_t last_id_ = UINT32_MAX;
   uint64_t memory_bytes_ = 0;
 };

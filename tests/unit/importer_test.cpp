@@ -493,5 +493,43 @@ TEST(SeriesTable, InternsLabelSetsWhateverTheirOrder) {
   EXPECT_EQ(dup.status().message(), "label name \"a\" is given twice");
 }
 
+// The raw-bytes shortcut of Intern(Entry) must give the ids the parsed labels give.
+TEST(SeriesTable, RawLineShortcutAgreesWithParsedLabels) {
+  const std::string text =
+      "m{a=\"1\",b=\"2\"} 1 1\n"
+      "m{a=\"1\"} 1 1\n"
+      "m{a=\"1\"} 2 2\n"
+      "m{a=\"1\",} 2 3\n"
+      "m 1 1\n"
+      "m 1 2\n"
+      "m{} 1 3\n"
+      "m{a=\"1\", b=\"2\"} 1 4\n"
+      "m{b=\"2\",a=\"1\"} 1 5\n"
+      "m{a=\"x\\\"y\"} 1 1\n"
+      "m{a=\"x\\\"y\"} 1 2\n"
+      "m{a=\"x\\\"y\",b=\"2\"} 1 2\n"
+      "m{a=\"1\"} 1 6\n"
+      "n{a=\"1\"} 1 6\n"
+      "m{a=\"1\",b=\"\"} 1 7\n"
+      "mm 1 1\n"
+      "m 1 1\n";
+  textparse::LineReader reader(text, "t");
+  textparse::Parser parser(&reader, textparse::Format::kPrometheus);
+  textparse::Entry e;
+  SeriesTable by_entry, by_labels;
+  int n = 0;
+  while (parser.Next(&e)) {
+    ASSERT_EQ(e.kind, textparse::EntryKind::kSample);
+    auto a = by_entry.Intern(e);
+    auto b = by_labels.Intern(e.metric_name, e.labels);
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_EQ(*a, *b) << "line " << e.line << ": " << e.raw_line;
+    ++n;
+  }
+  ASSERT_TRUE(parser.status().ok()) << parser.status().message();
+  EXPECT_EQ(n, 17);
+  EXPECT_EQ(by_entry.size(), 7u);
+}
+
 }  // namespace
 }  // namespace tsdb::importer
