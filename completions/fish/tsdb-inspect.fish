@@ -1,8 +1,9 @@
 # fish completion for tsdb-inspect
 set -l c tsdb-inspect
-set -l subs list dump verify
+set -l subs list analyze dump verify
 complete -c $c -f
 complete -c $c -n "not __fish_seen_subcommand_from $subs" -a list -d 'List blocks'
+complete -c $c -n "not __fish_seen_subcommand_from $subs" -a analyze -d 'Cardinality and churn of one block'
 complete -c $c -n "not __fish_seen_subcommand_from $subs" -a dump -d 'Print samples as exposition text'
 complete -c $c -n "not __fish_seen_subcommand_from $subs" -a verify -d 'Check every block; exit 3 on problems'
 complete -c $c -s h -l help -d 'Print help and exit'
@@ -16,3 +17,5 @@ complete -c $c -n "__fish_seen_subcommand_from dump" -s o -l format -x -a 'prom 
 complete -c $c -n "__fish_seen_subcommand_from dump" -s m -l match -x -d 'Series selector (repeat to OR)'
 complete -c $c -n "__fish_seen_subcommand_from dump" -l min-time -x -d 'Earliest sample (RFC 3339, Unix seconds, now-1h)'
 complete -c $c -n "__fish_seen_subcommand_from dump" -l max-time -x -d 'Latest sample, inclusive'
+complete -c $c -n "__fish_seen_subcommand_from analyze" -s n -l limit -x -d 'Entries per list'
+complete -c $c -n "__fish_seen_subcommand_from analyze" -s o -l format -x -a 'text json' -d 'Output format'

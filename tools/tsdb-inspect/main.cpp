@@ -1,12 +1,13 @@
 // tsdb-inspect: look inside a Prometheus data directory without changing it:
 // list its blocks, dump their samples, verify every byte that can be checked.
 #include "cli/app.h"
+#include "inspect/analyze.h"
 #include "inspect/inspect.h"
 
 int main(int argc, char** argv) {
   tsdb::cli::App app("tsdb-inspect",
                      "Look inside a Prometheus data directory (or one block folder) without changing it or\n"
-                     "taking its lock: list blocks, dump samples as exposition text, verify blocks.\n"
+                     "taking its lock: list blocks, analyze one, dump samples as exposition text, verify blocks.\n"
                      "Blocks only: the head's wal/ and chunks_head/ are not read.");
   app->require_subcommand(1);
   app->fallthrough();  // the common flags (--quiet, --log.*) also work after the subcommand
@@ -16,6 +17,14 @@ int main(int argc, char** argv) {
   list->add_option("dir", list_opt.dir, "Data directory or block folder")->required()->type_name("DIR");
   list->add_option("-o,--format", list_opt.format,
                    "Output format: table, tsv, csv, json, jsonl (default: table on a terminal, tsv otherwise)");
+
+  tsdb::inspect::AnalyzeOptions analyze_opt;
+  auto* analyze = app->add_subcommand("analyze", "Cardinality and churn of one block, as promtool tsdb analyze reports them");
+  analyze->add_option("dir", analyze_opt.dir, "Data directory or block folder")->required()->type_name("DIR");
+  analyze->add_option("block", analyze_opt.block, "Block ULID (default: the newest block)")->type_name("ULID");
+  analyze->add_option("-n,--limit", analyze_opt.limit, "Entries per list")->capture_default_str();
+  analyze->add_option("-o,--format", analyze_opt.format, "Output format: text (promtool's layout) or json")
+      ->capture_default_str();
 
   tsdb::inspect::DumpOptions dump_opt;
   auto* dump = app->add_subcommand("dump", "Print samples as exposition text (or jsonl/csv), series in label order");
@@ -38,6 +47,7 @@ int main(int argc, char** argv) {
 
   return app.Run(argc, argv, [&]() -> tsdb::Status {
     if (*list) return tsdb::inspect::RunList(list_opt, &app.out());
+    if (*analyze) return tsdb::inspect::RunAnalyze(analyze_opt, &app.out());
     if (*dump) {
       dump_opt.quiet = app.quiet();
       return tsdb::inspect::RunDump(dump_opt, &app.out());

@@ -1,0 +1,173 @@
+#include "inspect/analyze.h"
+
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "block/reader.h"
+#include "inspect/data_dir.h"
+#include "model/timeutil.h"
+
+namespace tsdb::inspect {
+namespace {
+
+struct Entry {
+  std::string key;
+  uint64_t metric;
+};
+
+// Largest first, ties by key: a stable order where promtool's is random.
+std::vector<Entry> Top(std::vector<Entry> entries, int limit) {
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.metric != b.metric ? a.metric > b.metric : a.key < b.key;
+  });
+  if (limit >= 0 && entries.size() > static_cast<size_t>(limit)) entries.resize(static_cast<size_t>(limit));
+  return entries;
+}
+
+// Go's time.Duration String() for whole milliseconds: "2h0m0s", "1h30m0s", "500ms".
+std::string GoDuration(int64_t ms) {
+  if (ms == 0) return "0s";
+  std::string out = ms < 0 ? "-" : "";
+  uint64_t u = static_cast<uint64_t>(ms < 0 ? -ms : ms);
+  if (u < 1000) return out + std::to_string(u) + "ms";
+  uint64_t h = u / 3600000, m = u / 60000 % 60, s = u / 1000 % 60, frac = u % 1000;
+  if (h > 0) out += std::to_string(h) + "h";
+  if (h > 0 || m > 0) out += std::to_string(m) + "m";
+  out += std::to_string(s);
+  if (frac != 0) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, ".%03llu", static_cast<unsigned long long>(frac));
+    std::string f = buf;
+    while (f.back() == '0') f.pop_back();
+    out += f;
+  }
+  return out + "s";
+}
+
+}  // namespace
+
+Status RunAnalyze(const AnalyzeOptions& opt, cli::Output* out) {
+  if (opt.format != "text" && opt.format != "json") {
+    return Status::Usage("--format: unknown format \"" + opt.format + "\", want text or json");
+  }
+  if (opt.limit < 0) return Status::Usage("--limit must not be negative");
+  TSDB_ASSIGN_OR_RETURN(DataDir dd, ScanDataDir(opt.dir));
+  if (dd.blocks.empty()) return Status::NotFound(opt.dir + ": no blocks");
+  std::string path = dd.blocks.back();
+  if (!opt.block.empty()) {
+    path.clear();
+    for (const auto& b : dd.blocks) {
+      if (BaseName(b) == opt.block) path = b;
+    }
+    if (path.empty()) return Status::NotFound(opt.dir + ": block " + opt.block + " not found");
+  }
+  TSDB_ASSIGN_OR_RETURN(auto block, block::BlockReader::Open(path));
+  const block::BlockMeta& meta = block->meta();
+  const index::IndexReader& ir = block->index();
+  const uint64_t range = static_cast<uint64_t>(meta.max_time - meta.min_time);
+
+  std::unordered_map<std::string, uint64_t> name_uncovered, pair_uncovered, pair_count;
+  uint64_t entries = 0;
+  TSDB_ASSIGN_OR_RETURN(auto postings, ir.AllPostings());
+  std::vector<std::pair<std::string_view, std::string_view>> labels;
+  std::vector<index::ChunkMeta> chunks;
+  std::string key;
+  while (postings->Next()) {
+    TSDB_RETURN_IF_ERROR(ir.SeriesView(postings->At(), &labels, &chunks).WithContext(path + "/index"));
+    uint64_t covered = chunks.empty() ? 0 : static_cast<uint64_t>(chunks.back().max_time - chunks.front().min_time);
+    uint64_t uncovered = range - covered;  // unsigned, as promtool computes it
+    for (const auto& [n, v] : labels) {
+      key.assign(n);
+      key += '=';
+      key.append(v);
+      name_uncovered[std::string(n)] += uncovered;
+      pair_uncovered[key] += uncovered;
+      pair_count[key]++;
+      ++entries;
+    }
+  }
+  TSDB_RETURN_IF_ERROR(postings->status());
+
+  auto churn = [&](const std::unordered_map<std::string, uint64_t>& m) {
+    std::vector<Entry> v;
+    for (const auto& [k, u] : m) {
+      v.push_back({k, range == 0 ? 0 : static_cast<uint64_t>(static_cast<double>(u) / static_cast<double>(range))});
+    }
+    return Top(std::move(v), opt.limit);
+  };
+  std::vector<Entry> common;
+  for (const auto& [k, c] : pair_count) common.push_back({k, c});
+  std::vector<Entry> value_length, cardinality;
+  std::vector<std::string_view> names = ir.LabelNames();
+  for (std::string_view n : names) {
+    TSDB_ASSIGN_OR_RETURN(auto values, ir.LabelValues(n));
+    uint64_t length = 0;
+    for (std::string_view v : values) length += v.size();
+    value_length.push_back({std::string(n), length});
+    cardinality.push_back({std::string(n), values.size()});
+  }
+  std::vector<Entry> metric_names;
+  if (auto values = ir.LabelValues("__name__"); values.ok()) {
+    for (std::string_view v : *values) {
+      TSDB_ASSIGN_OR_RETURN(auto p, ir.Postings("__name__", v));
+      uint64_t n = 0;
+      while (p->Next()) ++n;
+      TSDB_RETURN_IF_ERROR(p->status());
+      metric_names.push_back({std::string(v), n});
+    }
+  }
+
+  struct Section {
+    const char* title;
+    const char* json_key;
+    std::vector<Entry> entries;
+  } sections[] = {
+      {"Label pairs most involved in churning", "churn_label_pairs", churn(pair_uncovered)},
+      {"Label names most involved in churning", "churn_label_names", churn(name_uncovered)},
+      {"Most common label pairs", "common_label_pairs", Top(std::move(common), opt.limit)},
+      {"Label names with highest cumulative label value length", "label_value_length", Top(std::move(value_length), opt.limit)},
+      {"Highest cardinality labels", "label_cardinality", Top(std::move(cardinality), opt.limit)},
+      {"Highest cardinality metric names", "metric_name_cardinality", Top(std::move(metric_names), opt.limit)},
+  };
+
+  std::string* b = out->buffer();
+  if (opt.format == "json") {
+    nlohmann::ordered_json j;
+    j["block"] = meta.ulid.ToString();
+    j["min_time"] = meta.min_time;
+    j["max_time"] = meta.max_time;
+    j["duration"] = GoDuration(meta.max_time - meta.min_time);
+    j["series"] = meta.stats.num_series;
+    j["label_names"] = names.size();
+    j["label_pairs"] = pair_uncovered.size();
+    j["label_pair_entries"] = entries;
+    for (const Section& s : sections) {
+      nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+      for (const Entry& e : s.entries) arr.push_back({{"name", e.key}, {"value", e.metric}});
+      j[s.json_key] = arr;
+    }
+    b->append(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    b->push_back('\n');
+    return out->Flush();
+  }
+  b->append("Block ID: " + meta.ulid.ToString() + "\n");
+  b->append("Duration: " + GoDuration(meta.max_time - meta.min_time) + "\n");
+  b->append("Series: " + std::to_string(meta.stats.num_series) + "\n");
+  b->append("Label names: " + std::to_string(names.size()) + "\n");
+  b->append("Postings (unique label pairs): " + std::to_string(pair_uncovered.size()) + "\n");
+  b->append("Postings entries (total label pairs): " + std::to_string(entries) + "\n");
+  for (const Section& s : sections) {
+    b->append("\n");
+    b->append(s.title);
+    b->append(":\n");
+    for (const Entry& e : s.entries) b->append(std::to_string(e.metric) + " " + e.key + "\n");
+    out->MaybeFlush();
+  }
+  return out->Flush();
+}
+
+}  // namespace tsdb::inspect
