@@ -15,6 +15,8 @@
 #include <numeric>
 #include <unordered_map>
 
+#include "block/meta.h"
+#include "block/reader.h"
 #include "block/writer.h"
 #include "cli/log.h"
 #include "cli/progress.h"
@@ -164,6 +166,7 @@ class Importer {
     });
     uint64_t windows = 0;
     for (size_t i = 0; i < segs.size(); ++i) windows += (i == 0 || segs[i].window != segs[i - 1].window);
+    WarnAboutOverlaps(segs);
 
     cli::Progress progress(!o_.quiet, "blocks written");
     std::vector<block::Sample> samples;
@@ -181,6 +184,30 @@ class Importer {
   ImportStats& stats() { return stats_; }
 
  private:
+  // Blocks already in DIR that the new ones overlap: allowed (Prometheus
+  // 2.39+ merges them when it compacts), but worth a word.
+  void WarnAboutOverlaps(const std::vector<Segment>& segs) {
+    auto dirs = block::ListBlockDirs(o_.db_dir);
+    if (!dirs.ok() || dirs->empty()) return;
+    uint64_t overlapping = 0;
+    for (const std::string& dir : *dirs) {
+      auto meta = block::ReadMeta(dir);
+      if (!meta.ok()) continue;
+      // segs is sorted by window: binary search for a window overlapping [min, max).
+      int64_t lowest = meta->min_time < std::numeric_limits<int64_t>::min() + duration_ms_
+                           ? std::numeric_limits<int64_t>::min()
+                           : meta->min_time - duration_ms_ + 1;
+      auto it = std::lower_bound(segs.begin(), segs.end(), lowest,
+                                 [](const Segment& s, int64_t t) { return s.window < t; });
+      if (it != segs.end() && it->window < meta->max_time) overlapping++;
+    }
+    if (overlapping > 0) {
+      cli::Log().Warn("the new blocks overlap blocks already in the directory; Prometheus 2.39 and later merge them "
+                      "when compacting",
+                      {{"db", o_.db_dir}, {"overlapped_blocks", std::to_string(overlapping)}});
+    }
+  }
+
   // One block: the segments [begin, end) of one window, sorted by series.
   Status WriteBlock(const std::vector<Segment>& segs, size_t begin, size_t end, const SymbolTable& symtab,
                     std::vector<block::Sample>* samples, std::vector<uint32_t>* used) {

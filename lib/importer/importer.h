@@ -60,7 +60,8 @@ struct ImportStats {
 Result<uint64_t> ParseByteSize(std::string_view s);
 
 // Checks the options (a bad one is a Usage status: exit 2), imports, and
-// returns what was done. Logs nothing but conflicts.
+// returns what was done. Logs only conflicts, overlaps with blocks already in
+// DIR, removed leftovers of interrupted imports, and (debug) each block.
 Result<ImportStats> Import(const ImportOptions& options);
 
 // Import plus the summary on stderr (unless quiet).
