@@ -448,6 +448,18 @@ Status IndexReader::SeriesBody(SeriesRef ref, const uint8_t** body, size_t* len,
   return Status::OK();
 }
 
+Status IndexReader::SeriesRefs(SeriesRef ref, std::vector<uint32_t>* label_refs, std::vector<ChunkMeta>* chunks) const {
+  const uint8_t* body;
+  size_t len;
+  uint64_t body_off;
+  TSDB_RETURN_IF_ERROR(SeriesBody(ref, &body, &len, &body_off));
+  SeriesEntry e;
+  TSDB_RETURN_IF_ERROR(DecodeSeries(body, len, body_off, chunks != nullptr, &e).WithContext(name_));
+  label_refs->assign(e.label_refs.begin(), e.label_refs.end());
+  if (chunks != nullptr) *chunks = std::move(e.chunks);
+  return Status::OK();
+}
+
 Status IndexReader::SeriesView(SeriesRef ref, std::vector<std::pair<std::string_view, std::string_view>>* labels,
                                std::vector<ChunkMeta>* chunks) const {
   const uint8_t* body;

@@ -101,6 +101,10 @@ class IndexReader {
   // The labels and chunk metas of the series `ref` (chunks may be null).
   Status Series(SeriesRef ref, Labels* labels, std::vector<ChunkMeta>* chunks) const;
   // The same without copying: names and values point into the mapping.
+  // The series' label symbol references (name, value, name, value, ...) without
+  // resolving them, for callers that aggregate over many series and look up
+  // only the symbols they print (LookupSymbol). CRC-checked like Series().
+  Status SeriesRefs(SeriesRef ref, std::vector<uint32_t>* label_refs, std::vector<ChunkMeta>* chunks) const;
   Status SeriesView(SeriesRef ref, std::vector<std::pair<std::string_view, std::string_view>>* labels,
                     std::vector<ChunkMeta>* chunks) const;
 

@@ -70,37 +70,56 @@ Status RunAnalyze(const AnalyzeOptions& opt, cli::Output* out) {
   const index::IndexReader& ir = block->index();
   const uint64_t range = static_cast<uint64_t>(meta.max_time - meta.min_time);
 
-  std::unordered_map<std::string, uint64_t> name_uncovered, pair_uncovered, pair_count;
+  // Aggregate by symbol references (a pair is name_ref << 32 | value_ref) and
+  // look strings up once per distinct key, not once per label of every series.
+  struct PairStats {
+    uint64_t uncovered = 0;
+    uint64_t count = 0;
+  };
+  std::unordered_map<uint64_t, PairStats> pairs;
+  std::unordered_map<uint32_t, uint64_t> name_uncovered;
   uint64_t entries = 0;
   TSDB_ASSIGN_OR_RETURN(auto postings, ir.AllPostings());
-  std::vector<std::pair<std::string_view, std::string_view>> labels;
+  std::vector<uint32_t> refs;
   std::vector<index::ChunkMeta> chunks;
-  std::string key;
   while (postings->Next()) {
-    TSDB_RETURN_IF_ERROR(ir.SeriesView(postings->At(), &labels, &chunks).WithContext(path + "/index"));
+    TSDB_RETURN_IF_ERROR(ir.SeriesRefs(postings->At(), &refs, &chunks).WithContext(path + "/index"));
     uint64_t covered = chunks.empty() ? 0 : static_cast<uint64_t>(chunks.back().max_time - chunks.front().min_time);
     uint64_t uncovered = range - covered;  // unsigned, as promtool computes it
-    for (const auto& [n, v] : labels) {
-      key.assign(n);
-      key += '=';
-      key.append(v);
-      name_uncovered[std::string(n)] += uncovered;
-      pair_uncovered[key] += uncovered;
-      pair_count[key]++;
+    for (size_t i = 0; i + 1 < refs.size(); i += 2) {
+      name_uncovered[refs[i]] += uncovered;
+      PairStats& ps = pairs[(uint64_t{refs[i]} << 32) | refs[i + 1]];
+      ps.uncovered += uncovered;
+      ps.count++;
       ++entries;
     }
   }
   TSDB_RETURN_IF_ERROR(postings->status());
 
-  auto churn = [&](const std::unordered_map<std::string, uint64_t>& m) {
-    std::vector<Entry> v;
-    for (const auto& [k, u] : m) {
-      v.push_back({k, range == 0 ? 0 : static_cast<uint64_t>(static_cast<double>(u) / static_cast<double>(range))});
-    }
-    return Top(std::move(v), opt.limit);
+  auto churn_of = [&](uint64_t u) {
+    return range == 0 ? uint64_t{0} : static_cast<uint64_t>(static_cast<double>(u) / static_cast<double>(range));
   };
-  std::vector<Entry> common;
-  for (const auto& [k, c] : pair_count) common.push_back({k, c});
+  auto symbol = [&](uint32_t ref) -> Result<std::string_view> {
+    auto sv = ir.LookupSymbol(ref);
+    if (!sv.ok()) return sv.status().WithContext(path + "/index");
+    return sv;
+  };
+  std::vector<Entry> churn_pairs, churn_names, common;
+  churn_pairs.reserve(pairs.size());
+  common.reserve(pairs.size());
+  for (const auto& [key, st] : pairs) {
+    TSDB_ASSIGN_OR_RETURN(std::string_view n, symbol(static_cast<uint32_t>(key >> 32)));
+    TSDB_ASSIGN_OR_RETURN(std::string_view v, symbol(static_cast<uint32_t>(key)));
+    std::string k(n);
+    k += '=';
+    k.append(v);
+    churn_pairs.push_back({k, churn_of(st.uncovered)});
+    common.push_back({std::move(k), st.count});
+  }
+  for (const auto& [ref, u] : name_uncovered) {
+    TSDB_ASSIGN_OR_RETURN(std::string_view n, symbol(ref));
+    churn_names.push_back({std::string(n), churn_of(u)});
+  }
   std::vector<Entry> value_length, cardinality;
   std::vector<std::string_view> names = ir.LabelNames();
   for (std::string_view n : names) {
@@ -126,8 +145,8 @@ Status RunAnalyze(const AnalyzeOptions& opt, cli::Output* out) {
     const char* json_key;
     std::vector<Entry> entries;
   } sections[] = {
-      {"Label pairs most involved in churning", "churn_label_pairs", churn(pair_uncovered)},
-      {"Label names most involved in churning", "churn_label_names", churn(name_uncovered)},
+      {"Label pairs most involved in churning", "churn_label_pairs", Top(std::move(churn_pairs), opt.limit)},
+      {"Label names most involved in churning", "churn_label_names", Top(std::move(churn_names), opt.limit)},
       {"Most common label pairs", "common_label_pairs", Top(std::move(common), opt.limit)},
       {"Label names with highest cumulative label value length", "label_value_length", Top(std::move(value_length), opt.limit)},
       {"Highest cardinality labels", "label_cardinality", Top(std::move(cardinality), opt.limit)},
@@ -143,7 +162,7 @@ Status RunAnalyze(const AnalyzeOptions& opt, cli::Output* out) {
     j["duration"] = GoDuration(meta.max_time - meta.min_time);
     j["series"] = meta.stats.num_series;
     j["label_names"] = names.size();
-    j["label_pairs"] = pair_uncovered.size();
+    j["label_pairs"] = pairs.size();
     j["label_pair_entries"] = entries;
     for (const Section& s : sections) {
       nlohmann::ordered_json arr = nlohmann::ordered_json::array();
@@ -158,7 +177,7 @@ Status RunAnalyze(const AnalyzeOptions& opt, cli::Output* out) {
   b->append("Duration: " + GoDuration(meta.max_time - meta.min_time) + "\n");
   b->append("Series: " + std::to_string(meta.stats.num_series) + "\n");
   b->append("Label names: " + std::to_string(names.size()) + "\n");
-  b->append("Postings (unique label pairs): " + std::to_string(pair_uncovered.size()) + "\n");
+  b->append("Postings (unique label pairs): " + std::to_string(pairs.size()) + "\n");
   b->append("Postings entries (total label pairs): " + std::to_string(entries) + "\n");
   for (const Section& s : sections) {
     b->append("\n");
