@@ -8,30 +8,15 @@
 #include "block/meta.h"
 #include "block/tombstones.h"
 #include "block/ulid.h"
+#include "block_test_util.h"
 
 namespace tsdb::block {
 namespace {
 
 namespace stdfs = std::filesystem;
-
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/tsdb-block-test-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { stdfs::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string ReadFile(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-void WriteFile(const std::string& p, const std::string& s) { std::ofstream(p, std::ios::binary) << s; }
+using testing::ReadFile;
+using testing::TempDir;
+using testing::WriteFile;
 
 TEST(Ulid, FormatsAndParsesLikeOklog) {
   auto u = Ulid::Parse("01ARZ3NDEKTSV4RRFFQ69G5FAV");  // the example from the ULID spec

@@ -11,6 +11,7 @@
 #include "block/querier.h"
 #include "block/reader.h"
 #include "block/writer.h"
+#include "block_test_util.h"
 #include "model/selector.h"
 #include "textparse/parser.h"
 
@@ -18,52 +19,14 @@ namespace tsdb::block {
 namespace {
 
 namespace stdfs = std::filesystem;
+using SeriesMap = testing::SeriesSamples;
+using testing::ReadFile;
+using testing::TempDir;
 
-class TempDir {
- public:
-  TempDir() {
-    char tmpl[] = "/tmp/tsdb-blockrw-test-XXXXXX";
-    path_ = mkdtemp(tmpl);
-  }
-  ~TempDir() { stdfs::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string ReadFile(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
-
-using SeriesMap = std::map<Labels, std::vector<Sample>>;
-
-// Writes `series` as one block; returns its folder.
+// One block of `series` in `parent`, chunks cut on `chunk_range` boundaries.
 std::string WriteBlock(const std::string& parent, const SeriesMap& series, int64_t mint, int64_t maxt,
                        int64_t chunk_range = 2 * 3600 * 1000) {
-  BlockWriterOptions o;
-  o.parent_dir = parent;
-  o.min_time = mint;
-  o.max_time = maxt;
-  o.chunk_range_ms = chunk_range;
-  auto w = BlockWriter::Create(o);
-  EXPECT_TRUE(w.ok()) << w.status().message();
-  std::set<std::string> symbols;
-  for (const auto& [labels, samples] : series) {
-    for (const Label& l : labels) {
-      symbols.insert(l.name);
-      symbols.insert(l.value);
-    }
-  }
-  for (const auto& s : symbols) EXPECT_TRUE((*w)->AddSymbol(s).ok());
-  for (const auto& [labels, samples] : series) {
-    Status s = (*w)->AddSeries(labels, samples);
-    EXPECT_TRUE(s.ok()) << s.message();
-  }
-  auto meta = (*w)->Finish();
-  EXPECT_TRUE(meta.ok()) << meta.status().message();
-  return parent + "/" + meta->ulid.ToString();
+  return testing::MakeBlock(parent, mint, maxt, series, chunk_range);
 }
 
 SeriesMap ReadAll(const std::vector<const BlockReader*>& blocks, const std::string& selector, int64_t mint,
