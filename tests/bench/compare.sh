@@ -13,18 +13,7 @@ gen="$here/../../../shared/bench/gen_openmetrics.py"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-best_of() {  # best_of N CMD... -> best wall seconds of N runs
-  local n=$1 best="" t0 t1 s
-  shift
-  for _ in $(seq "$n"); do
-    t0=$(date +%s.%N)
-    "$@" >/dev/null 2>&1 || true
-    t1=$(date +%s.%N)
-    s=$(echo "$t1 - $t0" | bc -l)
-    if [ -z "$best" ] || (($(echo "$s < $best" | bc -l))); then best=$s; fi
-  done
-  printf '%.3f' "$best"
-}
+source "$here/lib.sh"
 
 args=(--series "$series" --samples-per-series "$per_series" --metrics 20 --seed 1 --start-ms 1795111200000)
 python3 "$gen" "${args[@]}" --format prometheus -o "$work/in.prom"

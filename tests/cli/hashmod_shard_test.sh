@@ -3,16 +3,7 @@
 # pipes, broken pipes, every output mode, bad input. Args: BUILD_DIR SOURCE_DIR
 set -uo pipefail
 bin="$(cd "$1" && pwd)/tsdb-hashmod-shard"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-pass=0 fail=0
-check() {  # check NAME EXPECTED ACTUAL
-  if [ "$2" == "$3" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1: expected [$2], got [$3]"; fi
-}
-contains() {  # contains NAME NEEDLE HAYSTACK
-  if [[ "$3" == *"$2"* ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1: [$2] not in [$3]"; fi
-}
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 md5mod() { python3 -c "import hashlib,sys; print(int.from_bytes(hashlib.md5(sys.argv[1].encode()).digest()[8:],'big') % int(sys.argv[2]))" "$1" "$2"; }
 
 for i in $(seq 1 300); do echo "10.0.$((i / 100)).$((i % 100)):9100"; done >targets.txt
@@ -104,5 +95,4 @@ printf 'up 1\nup{job="x" 2\n' | "$bin" --series -m 2 -k 0 >/dev/null 2>err.txt; 
 contains "exposition syntax error names the line" "line 2" "$(cat err.txt)"
 "$bin" --series -m 2 --split-out 'no-pattern.txt' m.prom 2>/dev/null; check "split-out without %d" 2 $?
 
-echo "hashmod_shard_test: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish hashmod_shard_test

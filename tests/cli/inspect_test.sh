@@ -6,16 +6,7 @@
 set -uo pipefail
 bin="$(cd "$1" && pwd)/tsdb-inspect"
 src=$(cd "$2" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-pass=0 fail=0
-check() {  # check NAME EXPECTED ACTUAL
-  if [ "$2" == "$3" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1: expected [$2], got [$3]"; fi
-}
-contains() {  # contains NAME NEEDLE HAYSTACK
-  if [[ "$3" == *"$2"* ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1: [$2] not in [$3]"; fi
-}
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 fixture=$src/tests/data/promtool_block
 ulid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ulid"])' "$fixture/meta.json")
@@ -103,5 +94,4 @@ sys.stdout.write("".join("b_total{i=\"%d\"} %d %d.%03d\n" % (i % 50, i, 17000064
   check "big dump samples" 200000 "$("$bin" -q dump bigdata | wc -l)"
 fi
 
-echo "inspect_test: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish inspect_test

@@ -4,16 +4,7 @@
 # a parse error, locking, the spill folder. Args: BUILD_DIR SOURCE_DIR
 set -uo pipefail
 bin="$(cd "$1" && pwd)/tsdb-scrape"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-pass=0 fail=0
-check() {  # check NAME EXPECTED ACTUAL
-  if [ "$2" == "$3" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1: expected [$2], got [$3]"; fi
-}
-contains() {  # contains NAME NEEDLE HAYSTACK
-  if [[ "$3" == *"$2"* ]]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1: [$2] not in [$3]"; fi
-}
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 blocks() { find "$1" -mindepth 1 -maxdepth 1 -type d -name '0*' | wc -l; }
 
 base=1795111200000
@@ -117,5 +108,4 @@ check "locked directory untouched" "lock" "$(ls -A locked)"
 contains "--help lists --memory-limit" "--memory-limit" "$(cat out.txt)"
 contains "--version" "tsdb-scrape" "$("$bin" --version)"
 
-echo "scrape_import: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish scrape_import
