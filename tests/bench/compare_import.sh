@@ -7,6 +7,9 @@
 # bytes per sample on disk.
 #   tests/bench/compare_import.sh BUILD_DIR [SERIES SAMPLES_PER_SERIES]
 set -euo pipefail
+for cmd in promtool victoria-metrics curl bc; do
+  command -v "$cmd" >/dev/null || { echo "needs $cmd (apt-get install prometheus victoria-metrics curl bc)" >&2; exit 1; }
+done
 build=$(cd "$1" && pwd)
 series=${2:-1000}
 per_series=${3:-1440}
