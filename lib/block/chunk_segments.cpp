@@ -100,7 +100,7 @@ Result<uint64_t> ChunkWriter::Write(uint8_t encoding, std::span<const uint8_t> d
 
 Status ChunkWriter::Finish() { return CloseSegment(); }
 
-Result<std::unique_ptr<ChunkReader>> ChunkReader::Open(const std::string& dir) {
+Result<std::vector<std::string>> ListChunkSegments(const std::string& dir) {
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) {
     if (errno == ENOENT) return Status::NotFound(dir + ": no such folder");
@@ -115,6 +115,11 @@ Result<std::unique_ptr<ChunkReader>> ChunkReader::Open(const std::string& dir) {
   }
   ::closedir(d);
   std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<std::unique_ptr<ChunkReader>> ChunkReader::Open(const std::string& dir) {
+  TSDB_ASSIGN_OR_RETURN(std::vector<std::string> names, ListChunkSegments(dir));
   auto r = std::unique_ptr<ChunkReader>(new ChunkReader());
   for (size_t i = 0; i < names.size(); ++i) {
     if (names[i] != ChunkSegmentName(static_cast<uint32_t>(i))) {

@@ -81,4 +81,8 @@ class ChunkReader {
 // "000001": the file name of the segment with index i (counted from 0).
 std::string ChunkSegmentName(uint32_t index);
 
+// The names of the segment files in a chunks/ folder (six digits), sorted.
+// Gaps are the caller's to judge. NotFound when the folder does not exist.
+Result<std::vector<std::string>> ListChunkSegments(const std::string& dir);
+
 }  // namespace tsdb::block

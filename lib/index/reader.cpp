@@ -462,27 +462,21 @@ Status IndexReader::SeriesRefs(SeriesRef ref, std::vector<uint32_t>* label_refs,
 
 Status IndexReader::SeriesView(SeriesRef ref, std::vector<std::pair<std::string_view, std::string_view>>* labels,
                                std::vector<ChunkMeta>* chunks) const {
-  const uint8_t* body;
-  size_t len;
-  uint64_t body_off;
-  TSDB_RETURN_IF_ERROR(SeriesBody(ref, &body, &len, &body_off));
-  SeriesEntry e;
-  TSDB_RETURN_IF_ERROR(DecodeSeries(body, len, body_off, chunks != nullptr, &e).WithContext(name_));
+  thread_local std::vector<uint32_t> refs;
+  TSDB_RETURN_IF_ERROR(SeriesRefs(ref, &refs, chunks));
   labels->clear();
-  for (size_t i = 0; i + 1 < e.label_refs.size(); i += 2) {
-    auto n = LookupSymbol(e.label_refs[i]);
-    auto v = LookupSymbol(e.label_refs[i + 1]);
+  for (size_t i = 0; i + 1 < refs.size(); i += 2) {
+    auto n = LookupSymbol(refs[i]);
+    auto v = LookupSymbol(refs[i + 1]);
     if (!n.ok() || !v.ok()) {
-      return Corrupt(body_off, "series " + std::to_string(ref) + ": " +
-                                   (n.ok() ? v.status() : n.status()).message());
+      return Corrupt(ref * kSeriesAlign, "series " + std::to_string(ref) + ": " + (n.ok() ? v.status() : n.status()).message());
     }
     if (!labels->empty() && *n <= labels->back().first) {
-      return Corrupt(body_off, "series " + std::to_string(ref) + ": label names not sorted (" + Quote(*n) +
-                                   " after " + Quote(labels->back().first) + ")");
+      return Corrupt(ref * kSeriesAlign, "series " + std::to_string(ref) + ": label names not sorted (" + Quote(*n) + " after " +
+                                   Quote(labels->back().first) + ")");
     }
     labels->emplace_back(*n, *v);
   }
-  if (chunks != nullptr) *chunks = std::move(e.chunks);
   return Status::OK();
 }
 

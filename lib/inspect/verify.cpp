@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "block/chunk_segments.h"
 #include "block/meta.h"
 #include "block/tombstones.h"
 #include "chunkenc/chunk.h"
@@ -133,29 +134,19 @@ class BlockVerifier {
   }
 
   void OpenSegments() {
-    std::string chunks_dir = dir_ + "/chunks";
-    DIR* d = ::opendir(chunks_dir.c_str());
-    if (d == nullptr) {
+    auto listed = block::ListChunkSegments(dir_ + "/chunks");
+    if (!listed.ok()) {
       Report("chunks", std::nullopt, "missing-file", "chunks/ folder is missing or unreadable");
       return;
     }
-    std::vector<std::string> names;
-    while (dirent* e = ::readdir(d)) {
-      std::string n = e->d_name;
-      if (n.size() == 6 && std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        names.push_back(n);
-      }
-    }
-    ::closedir(d);
-    std::sort(names.begin(), names.end());
+    const std::vector<std::string>& names = *listed;
     // Segment i is file i+1: a gap leaves an unusable slot so later refs still resolve.
     uint32_t highest = names.empty() ? 0 : static_cast<uint32_t>(std::stoul(names.back()));
     segments_.resize(highest);
     for (uint32_t i = 0; i < highest; ++i) {
-      char buf[16];
-      std::snprintf(buf, sizeof buf, "%06u", i + 1);
-      segments_[i].name = std::string("chunks/") + buf;
-      if (!std::binary_search(names.begin(), names.end(), std::string(buf))) {
+      std::string file = block::ChunkSegmentName(i);
+      segments_[i].name = "chunks/" + file;
+      if (!std::binary_search(names.begin(), names.end(), file)) {
         Report(segments_[i].name, std::nullopt, "missing-file",
                "segment file is missing (the folder has " + names.back() + ")");
         continue;
