@@ -14,8 +14,7 @@ build=$(cd "$1" && pwd)
 series=${2:-1000}
 per_series=${3:-1440}
 here=$(cd "$(dirname "$0")" && pwd)
-gen="$here/../../../shared/bench/gen_openmetrics.py"
-work=$(mktemp -d)
+source "$here/lib.sh"
 vm_pid=""
 cleanup() {
   [ -z "$vm_pid" ] || { kill "$vm_pid" 2>/dev/null; wait "$vm_pid" 2>/dev/null || true; }

@@ -7,10 +7,6 @@ build=$(cd "$1" && pwd)
 series=${2:-1000}
 per_series=${3:-1440}
 here=$(cd "$(dirname "$0")" && pwd)
-gen="$here/../../../shared/bench/gen_openmetrics.py"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
 source "$here/lib.sh"
 
 args=(--series "$series" --samples-per-series "$per_series" --metrics 20 --seed 1 --start-ms 1795111200000)

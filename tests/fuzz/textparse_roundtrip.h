@@ -12,22 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "../unit/textparse_test_util.h"  // OwnedSample, ToOwned
 #include "textparse/parser.h"
 #include "textparse/writer.h"
 
 namespace tsdb::textparse::fuzz {
 
-struct Sample {
-  std::string name;
-  std::vector<std::pair<std::string, std::string>> labels;
-  uint64_t value_bits = 0;
-  std::optional<int64_t> ts;
-  bool has_exemplar = false;
-  std::vector<std::pair<std::string, std::string>> ex_labels;
-  uint64_t ex_value_bits = 0;
-  std::optional<int64_t> ex_ts;
-  bool operator==(const Sample&) const = default;
-};
+using Sample = testing::OwnedSample;
 
 // Parses `text`; returns false on a parse error. Also writes each sample
 // into `rewritten` when it is not null.
@@ -40,21 +31,12 @@ inline bool ParseSamples(std::string_view text, Format format, std::vector<Sampl
   Entry e;
   while (parser.Next(&e)) {
     if (e.kind != EntryKind::kSample) continue;
-    Sample s;
-    s.name = std::string(e.metric_name);
-    for (const auto& l : e.labels) s.labels.emplace_back(l.name, l.value);
-    s.value_bits = std::bit_cast<uint64_t>(e.value);
-    s.ts = e.timestamp_ms;
+    Sample s = testing::ToOwned(e);
     // OpenMetrics seconds are doubles: beyond ~1e15 ms a millisecond has no
     // exact spelling, so a round trip cannot be promised there.
     auto far = [](std::optional<int64_t> t) { return t && (*t > 1000000000000000LL || *t < -1000000000000000LL); };
-    if (format == Format::kOpenMetrics && far(e.timestamp_ms)) *exact_timestamps = false;
-    if (e.exemplar) {
-      s.has_exemplar = true;
-      for (const auto& l : e.exemplar->labels) s.ex_labels.emplace_back(l.name, l.value);
-      s.ex_value_bits = std::bit_cast<uint64_t>(e.exemplar->value);
-      s.ex_ts = e.exemplar->timestamp_ms;
-      if (format == Format::kOpenMetrics && far(e.exemplar->timestamp_ms)) *exact_timestamps = false;
+    if (format == Format::kOpenMetrics && (far(e.timestamp_ms) || (e.exemplar && far(e.exemplar->timestamp_ms)))) {
+      *exact_timestamps = false;
     }
     out->push_back(std::move(s));
     if (rewritten != nullptr) {
