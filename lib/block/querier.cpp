@@ -1,6 +1,7 @@
 #include "block/querier.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "chunkenc/chunk.h"
 #include "chunkenc/xor.h"
@@ -120,11 +121,12 @@ class MergedSeriesSet : public SeriesSet {
         if (!x.status().ok()) return x.status().WithContext(s.block()->dir() + " " + labels_.ToString());
         continue;
       }
-      do {
-        int64_t t = x.t();
-        if (t > maxt_) break;
-        if (deleted == nullptr || !deleted->Contains(t)) samples_.push_back(Sample{t, x.v()});
-      } while (x.Next());
+      auto take = [&](int64_t t, uint64_t v_bits) {
+        if (t > maxt_) return false;
+        if (deleted == nullptr || !deleted->Contains(t)) samples_.push_back(Sample{t, std::bit_cast<double>(v_bits)});
+        return true;
+      };
+      if (take(x.t(), x.v_bits())) x.ForEachRest(take);
       if (!x.status().ok()) return x.status().WithContext(s.block()->dir() + " " + labels_.ToString());
     }
     return Status::OK();

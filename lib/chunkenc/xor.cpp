@@ -124,92 +124,140 @@ struct Run {
   int64_t t;
   uint64_t t_delta;
   uint64_t v_bits;
-  unsigned sigbits;  // the value window: 64 - leading - trailing
-  unsigned trailing;
+  uint64_t sigbits;   // the value window: 64 - leading - trailing (full words:
+  uint64_t trailing;  // no zero-extension in the loop)
 };
 
-// A sample after the second: the delta of delta of its timestamp ('0', or
-// '10' + 14 bits, '110' + 17, '1110' + 20 holding (-2^(n-1), 2^(n-1)], or
-// '1111' + 64), then its value ('0' same; '10' + sigbits bits inside the
-// previous window; '11' + 5 bits of leading zeros + 6 bits of sigbits (0
-// means 64) + sigbits bits). Reads at most bytes p/8 .. p/8+19 of b. False,
-// with r unchanged, for a value window of more than 64 bits (which no
-// encoder writes).
-[[gnu::always_inline]] inline bool DecodeSample(Run& r, const uint8_t* b) {
-  uint64_t raw;
-  std::memcpy(&raw, b + (r.p >> 3), 8);
-  if constexpr (std::endian::native == std::endian::little) raw = __builtin_bswap64(raw);
-  const unsigned skew = r.p & 7;
-  const uint64_t w = raw << skew;  // 57+ bits from r.p
-  size_t vp;   // where the value starts
-  uint64_t x;  // its first 33+ bits
-  uint64_t t_delta = r.t_delta;
-  if (static_cast<int64_t>(w) >= 0) [[likely]] {  // '0'
-    vp = r.p + 1;
-    x = raw << (skew + 1);  // not w << 1: one step less before the next sample's position is known
-  } else if ((w >> 62) == 2) [[likely]] {  // '10' + 14 bits: jitter of a few ms
-    uint64_t dod = (w >> 48) & 0x3fff;
-    dod -= dod > 0x2000 ? 0x4000 : 0;
-    t_delta += dod;
-    vp = r.p + 16;
-    x = w << 16;
-  } else {
-    const auto ones = static_cast<unsigned>(std::countl_one(w));
-    if (ones < 4) [[likely]] {
-      const unsigned sz = 11 + 3 * ones;
-      const uint64_t range = uint64_t{1} << sz;
-      uint64_t dod = (w << (ones + 1)) >> (64 - sz);
-      dod -= dod > (range >> 1) ? range : 0;
-      t_delta += dod;
-      vp = r.p + ones + 1 + sz;
-      x = w << (ones + 1 + sz);
-    } else {
-      t_delta += Peek64(b, r.p + 4);
-      vp = r.p + 68;
-      x = Peek57(b, vp);
-    }
-  }
-  r.t_delta = t_delta;
-  r.t = static_cast<int64_t>(static_cast<uint64_t>(r.t) + t_delta);
-  // Branches, not masks: the common samples of a series repeat one shape
-  // (a value that stays put, or one that changes inside the previous window:
-  // 94% of a 2-decimal gauge's samples, 83% of a counter's), and a predicted
-  // branch lets the next sample start before this one's bits are looked at:
-  // its position is then this one's plus a length known in advance.
+// The value of a sample whose timestamp ended at bit vp: '0' same; '10' +
+// sigbits bits inside the previous window; '11' + 5 bits of leading zeros +
+// 6 bits of sigbits (0 means 64) + sigbits bits. `x` holds the stream from
+// vp at its top, `avail` of its bits right (a compile-time constant on the
+// common paths). A value that fits in them is read from x: for most samples
+// the one load DecodeSample began with serves the whole sample. False, with
+// r unchanged, for a window of more than 64 bits (which no encoder writes).
+//
+// Branches, not masks: the common samples of a series repeat one shape (a
+// value that stays put, or one that changes inside the previous window: 94%
+// of a 2-decimal gauge's samples, 83% of a counter's), and a predicted
+// branch lets the next sample start before this one's bits are looked at:
+// its position is then this one's plus a length known in advance.
+[[gnu::always_inline]] inline bool DecodeValueAt(Run& r, const uint8_t* b, size_t vp, uint64_t x, unsigned avail) {
   if (static_cast<int64_t>(x) >= 0) {  // '0': the same value
     r.p = vp + 1;
     return true;
   }
-  unsigned sig = r.sigbits;
-  size_t bits_at = vp + 2;
-  if ((x >> 62) & 1) [[unlikely]] {  // '11': a new window
-    const auto new_lead = static_cast<unsigned>(x >> 57) & 31;
-    const unsigned new_sig = (static_cast<unsigned>((x >> 51) - 1) & 63) + 1;  // 0 means 64
-    if (new_lead + new_sig > 64) [[unlikely]] return false;
-    sig = new_sig;
-    r.sigbits = new_sig;
-    r.trailing = 64 - new_lead - new_sig;
-    bits_at = vp + 13;
+  // `>> ((64 - sig) & 63)` rather than `>> (64 - sig)`: the same for sig
+  // 1..63 and no undefined shift for 64; x86's shifts mask their count, so
+  // the & costs nothing.
+  if (static_cast<int64_t>(x << 1) >= 0) [[likely]] {  // '10': inside the window
+    const uint64_t sig = r.sigbits;
+    uint64_t bits;
+    if (2 + sig <= avail) [[likely]] {
+      bits = (x << 2) >> ((64 - sig) & 63);
+    } else {
+      bits = Peek64(b, vp + 2) >> ((64 - sig) & 63);
+    }
+    r.v_bits ^= bits << r.trailing;
+    r.p = vp + 2 + sig;
+    return true;
   }
-  uint64_t bits = Peek57(b, bits_at);
-  if (sig > 57) [[unlikely]] bits = Peek64(b, bits_at);
-  r.v_bits ^= (bits >> (64 - sig)) << r.trailing;
-  r.p = bits_at + sig;
+  // '11': a new window.
+  const uint64_t lead = (x >> 57) & 31;
+  const uint64_t sig = (((x >> 51) - 1) & 63) + 1;  // 0 means 64
+  if (lead + sig > 64) [[unlikely]] return false;
+  const uint64_t trailing = 64 - lead - sig;
+  r.sigbits = sig;
+  r.trailing = trailing;
+  uint64_t bits;
+  if (13 + sig <= avail) [[likely]] {
+    bits = (x << 13) >> ((64 - sig) & 63);
+  } else {
+    bits = Peek64(b, vp + 13) >> ((64 - sig) & 63);
+  }
+  r.v_bits ^= bits << trailing;
+  r.p = vp + 13 + sig;
+  return true;
+}
+
+// A sample after the second: the delta of delta of its timestamp ('0', or
+// '10' + 14 bits, '110' + 17, '1110' + 20 holding (-2^(n-1), 2^(n-1)], or
+// '1111' + 64), then its value (DecodeValueAt). One 8-byte load gives the
+// 57+ bits from r.p that hold the timestamp and, in most samples, the value
+// too. Reads at most bytes p/8 .. p/8+19 of b. False, with r unchanged, for
+// a value window of more than 64 bits (which no encoder writes).
+[[gnu::always_inline]] inline bool DecodeSample(Run& r, const uint8_t* b) {
+  const uint64_t w = Peek57(b, r.p);
+  const size_t p = r.p;
+  if (static_cast<int64_t>(w) >= 0) [[likely]] {  // '0'
+    const int64_t t = static_cast<int64_t>(static_cast<uint64_t>(r.t) + r.t_delta);
+    if (!DecodeValueAt(r, b, p + 1, w << 1, 56)) return false;
+    r.t = t;
+    return true;
+  }
+  if ((w >> 62) == 2) [[likely]] {  // '10' + 14 bits: jitter of a few ms
+    uint64_t dod = (w >> 48) & 0x3fff;
+    dod -= dod > 0x2000 ? 0x4000 : 0;
+    const uint64_t t_delta = r.t_delta + dod;
+    const int64_t t = static_cast<int64_t>(static_cast<uint64_t>(r.t) + t_delta);
+    if (!DecodeValueAt(r, b, p + 16, w << 16, 41)) return false;
+    r.t_delta = t_delta;
+    r.t = t;
+    return true;
+  }
+  const auto ones = static_cast<unsigned>(std::countl_one(w));
+  uint64_t t_delta = r.t_delta;
+  size_t vp;
+  uint64_t x;
+  unsigned avail;
+  if (ones < 4) {
+    const unsigned sz = 11 + 3 * ones;
+    const uint64_t range = uint64_t{1} << sz;
+    uint64_t dod = (w << (ones + 1)) >> (64 - sz);
+    dod -= dod > (range >> 1) ? range : 0;
+    t_delta += dod;
+    const unsigned len = ones + 1 + sz;
+    vp = p + len;
+    x = w << len;
+    avail = 57 - len;
+  } else {
+    t_delta += Peek64(b, p + 4);
+    vp = p + 68;
+    x = Peek57(b, vp);
+    avail = 57;
+  }
+  const int64_t t = static_cast<int64_t>(static_cast<uint64_t>(r.t) + t_delta);
+  if (!DecodeValueAt(r, b, vp, x, avail)) return false;
+  r.t_delta = t_delta;
+  r.t = t;
   return true;
 }
 
 // Samples from r.p on, straight from `data`, while they start before
-// fast_end_bits and fewer than `want` are decoded; returns how many. Stops
+// start_end_bits and fewer than `want` are decoded; returns how many. Stops
 // early, with r.p at the sample, at a value window of more than 64 bits.
-// A sample is at most kMaxSampleBits long, so the position is checked once
-// per run of samples that cannot pass fast_end_bits.
-[[gnu::always_inline]] inline size_t DecodeFastLoop(Run& run, const uint8_t* data, size_t fast_end_bits, int64_t* ts,
-                                                    uint64_t* vs, size_t want) {
+// Nothing checks where a sample ends: callers make sure that `data` holds
+// the 20 bytes a sample starting before start_end_bits may load.
+//
+// Long runs (the body of a chunk) check the position once per run of
+// samples that cannot pass start_end_bits however long each is; short ones
+// (the padded tail, where a run would be a sample or two) check each start.
+template <bool kShortRun>
+[[gnu::always_inline]] inline size_t DecodeFastLoop(Run& run, const uint8_t* data, size_t start_end_bits,
+                                                    int64_t* ts, uint64_t* vs, size_t want) {
   constexpr size_t kMaxSampleBits = 4 + 64 + 13 + 64;
   Run r = run;
   size_t k = 0;
-  while (k < want && r.p < fast_end_bits) {
-    const size_t stop = k + std::min(want - k, (fast_end_bits - 1 - r.p) / kMaxSampleBits + 1);
+  if constexpr (kShortRun) {
+    for (; k < want && r.p < start_end_bits; ++k) {
+      if (!DecodeSample(r, data)) [[unlikely]] break;
+      ts[k] = r.t;
+      vs[k] = r.v_bits;
+    }
+    run = r;
+    return k;
+  }
+  while (k < want && r.p < start_end_bits) {
+    const size_t stop = k + std::min(want - k, (start_end_bits - 1 - r.p) / kMaxSampleBits + 1);
     for (; k < stop; ++k) {
       if (!DecodeSample(r, data)) [[unlikely]] {
         run = r;
@@ -224,31 +272,53 @@ struct Run {
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-// The same loop compiled for BMI2's shifts by a register (shlx/shrx), which
+// The same loops compiled for BMI2's shifts by a register (shlx/shrx), which
 // the variable-width fields of this format are full of; chosen at run time.
-[[gnu::target("bmi2"), gnu::noinline]] size_t DecodeFastBmi2(Run& r, const uint8_t* data, size_t fast_end_bits,
+template <bool kShortRun>
+[[gnu::target("bmi2"), gnu::noinline]] size_t DecodeFastBmi2(Run& r, const uint8_t* data, size_t start_end_bits,
                                                              int64_t* ts, uint64_t* vs, size_t want) {
-  return DecodeFastLoop(r, data, fast_end_bits, ts, vs, want);
+  return DecodeFastLoop<kShortRun>(r, data, start_end_bits, ts, vs, want);
 }
-[[gnu::noinline]] size_t DecodeFastBase(Run& r, const uint8_t* data, size_t fast_end_bits, int64_t* ts, uint64_t* vs,
+template <bool kShortRun>
+[[gnu::noinline]] size_t DecodeFastBase(Run& r, const uint8_t* data, size_t start_end_bits, int64_t* ts, uint64_t* vs,
                                         size_t want) {
-  return DecodeFastLoop(r, data, fast_end_bits, ts, vs, want);
+  return DecodeFastLoop<kShortRun>(r, data, start_end_bits, ts, vs, want);
 }
 const bool kHasBmi2 = __builtin_cpu_supports("bmi2");
-size_t DecodeFast(Run& r, const uint8_t* data, size_t fast_end_bits, int64_t* ts, uint64_t* vs, size_t want) {
-  return kHasBmi2 ? DecodeFastBmi2(r, data, fast_end_bits, ts, vs, want)
-                  : DecodeFastBase(r, data, fast_end_bits, ts, vs, want);
+template <bool kShortRun>
+size_t DecodeFast(Run& r, const uint8_t* data, size_t start_end_bits, int64_t* ts, uint64_t* vs, size_t want) {
+  return kHasBmi2 ? DecodeFastBmi2<kShortRun>(r, data, start_end_bits, ts, vs, want)
+                  : DecodeFastBase<kShortRun>(r, data, start_end_bits, ts, vs, want);
 }
 #else
-size_t DecodeFast(Run& r, const uint8_t* data, size_t fast_end_bits, int64_t* ts, uint64_t* vs, size_t want) {
-  return DecodeFastLoop(r, data, fast_end_bits, ts, vs, want);
+template <bool kShortRun>
+size_t DecodeFast(Run& r, const uint8_t* data, size_t start_end_bits, int64_t* ts, uint64_t* vs, size_t want) {
+  return DecodeFastLoop<kShortRun>(r, data, start_end_bits, ts, vs, want);
 }
 #endif
 
 }  // namespace
 
 void XORIterator::Reset(std::span<const uint8_t> chunk) {
-  *this = XORIterator();
+  // Field by field rather than `*this = XORIterator()`: the sample arrays
+  // need no clearing, and a chunk's reset is paid per chunk read.
+  data_ = nullptr;
+  size_ = tail_start_ = fast_end_ = 0;
+  pos_ = 0;
+  t_ = 0;
+  t_delta_ = 0;
+  v_bits_ = 0;
+  sigbits_ = 64;
+  trailing_ = 0;
+  num_total_ = num_read_ = 0;
+  idx_ = cnt_ = 0;
+  ts_[0] = std::numeric_limits<int64_t>::min();
+  vs_[0] = 0;
+  status_ = Status();
+  // The padded copy of the tail is all zeros past the data, whatever chunk
+  // came before, so that reads past the end (caught afterwards) see the
+  // same bits every time.
+  std::memset(tail_, 0, sizeof tail_);
   if (chunk.size() < 2) {
     status_ = Status::Corruption("XOR chunk of " + std::to_string(chunk.size()) +
                                  " bytes is shorter than its 2-byte sample count");
@@ -257,9 +327,13 @@ void XORIterator::Reset(std::span<const uint8_t> chunk) {
   num_total_ = encoding::BE16(chunk.data());
   data_ = chunk.data() + 2;
   size_ = chunk.size() - 2;
-  tail_start_ = size_ >= kMargin ? size_ - kMargin : 0;
-  fast_end_ = size_ >= kMargin ? size_ - kMargin + 1 : 0;
-  if (size_ > tail_start_) std::memcpy(tail_, data_ + tail_start_, size_ - tail_start_);
+  if (size_ >= kMargin) {
+    tail_start_ = size_ - kMargin;
+    fast_end_ = size_ - kMargin + 1;
+    std::memcpy(tail_, data_ + tail_start_, kMargin);  // a constant size: a few moves, no call
+  } else if (size_ > 0) {
+    std::memcpy(tail_, data_, size_);
+  }
 }
 
 bool XORIterator::Fail(size_t bit_in_stream, const char* what) {
@@ -272,7 +346,45 @@ bool XORIterator::Fail(size_t bit_in_stream, const char* what) {
   return false;
 }
 
-bool XORIterator::FillHead() {
+size_t XORIterator::DecodeHead(int64_t* ts, uint64_t* vs, size_t want) {
+  size_t k = 0;
+  if (num_read_ == 0 && want >= 2 && num_total_ >= 2 && size_ >= kHeadFastBytes) {
+    // Both samples straight from the bytes; anything unusual (an overlong
+    // varint, a bad value window) is left to DecodeHeadSample, which names it.
+    uint64_t zz, delta;
+    const size_t n0 = encoding::GetUvarint(data_, encoding::kMaxVarintLen64, &zz);
+    if (n0 != 0 && n0 != SIZE_MAX) {
+      const size_t n1 = encoding::GetUvarint(data_ + n0 + 8, encoding::kMaxVarintLen64, &delta);
+      if (n1 != 0 && n1 != SIZE_MAX) {
+        const int64_t t0 = static_cast<int64_t>(zz >> 1) ^ -static_cast<int64_t>(zz & 1);  // zig-zag
+        const uint64_t v0 = encoding::BE64(data_ + n0);
+        const size_t vp = (n0 + 8 + n1) * 8;
+        Run r{0, static_cast<int64_t>(static_cast<uint64_t>(t0) + delta), delta, v0, 64, 0};
+        if (DecodeValueAt(r, data_, vp, Peek57(data_, vp), 57)) {
+          ts[0] = t0;
+          vs[0] = v0;
+          ts[1] = r.t;
+          vs[1] = r.v_bits;
+          pos_ = r.p;
+          t_ = r.t;
+          t_delta_ = r.t_delta;
+          v_bits_ = r.v_bits;
+          sigbits_ = static_cast<uint8_t>(r.sigbits);
+          trailing_ = static_cast<uint8_t>(r.trailing);
+          num_read_ = 2;
+          return 2;
+        }
+      }
+    }
+  }
+  while (k < want && num_read_ < 2 && num_read_ < num_total_) {
+    if (!DecodeHeadSample(&ts[k], &vs[k])) break;
+    ++k;
+  }
+  return k;
+}
+
+bool XORIterator::DecodeHeadSample(int64_t* t_out, uint64_t* v_out) {
   // Samples 0 and 1: a varint timestamp and the value's 64 bits, then a
   // uvarint delta and an XOR value. Go's binary.ReadUvarint rules.
   const SafeSource src{data_, size_, tail_, tail_start_};
@@ -308,11 +420,9 @@ bool XORIterator::FillHead() {
   v_bits_ = d.v_bits;
   sigbits_ = static_cast<uint8_t>(d.sigbits);
   trailing_ = static_cast<uint8_t>(d.trailing);
-  ts_[0] = d.t;
-  vs_[0] = d.v_bits;
+  *t_out = d.t;
+  *v_out = d.v_bits;
   ++num_read_;
-  idx_ = 0;
-  cnt_ = 1;
   return true;
 }
 
@@ -321,36 +431,46 @@ size_t XORIterator::Decode(int64_t* ts, uint64_t* vs, size_t want) {
   size_t k = 0;
   const char* error = nullptr;
   size_t error_bit = 0;
+  constexpr const char* kBadWindow = "has a value window of more than 64 bits";
+  constexpr const char* kPastEnd = "runs past the end of the data";
 
   // While far from the end: no bounds to check at all.
   const size_t fast_end_bits = fast_end_ * 8;
   if (k < want && r.p < fast_end_bits) {
-    k = DecodeFast(r, data_, fast_end_bits, ts, vs, want);
+    k = DecodeFast<false>(r, data_, fast_end_bits, ts, vs, want);
     if (k < want && r.p < fast_end_bits) {  // stopped early: a bad value window
-      error = "has a value window of more than 64 bits";
+      error = kBadWindow;
       error_bit = r.p;
     }
   }
-  // The last bytes: from the padded copy, checking each sample's end.
+  // The last bytes, from the zero-padded copy: every sample that starts
+  // inside the data, then one check that the last of them ended inside it
+  // too (positions only grow). Only when one did not is the tail decoded
+  // again, checking each sample's end, to name the sample that runs past.
   if (error == nullptr && k < want) {
     const size_t offset_bits = tail_start_ * 8, end_bits = size_ * 8 - offset_bits;
     r.p -= offset_bits;
-    while (k < want) {
-      const size_t start = r.p;
-      if (!DecodeSample(r, tail_)) {
-        error = "has a value window of more than 64 bits";
-        error_bit = offset_bits + start;
-        break;
+    const Run before = r;
+    const size_t k_before = k;
+    k += DecodeFast<true>(r, tail_, end_bits, ts + k, vs + k, want - k);
+    if (r.p > end_bits) {
+      r = before;
+      k = k_before;
+      while (k < want) {
+        const size_t start = r.p;
+        if (!DecodeSample(r, tail_) || r.p > end_bits) {
+          error = r.p > end_bits ? kPastEnd : kBadWindow;
+          error_bit = offset_bits + start;
+          r.p = start;
+          break;
+        }
+        ts[k] = r.t;
+        vs[k] = r.v_bits;
+        ++k;
       }
-      if (r.p > end_bits) {
-        error = "runs past the end of the data";
-        error_bit = offset_bits + start;
-        r.p = start;
-        break;
-      }
-      ts[k] = r.t;
-      vs[k] = r.v_bits;
-      ++k;
+    } else if (k < want) {  // a bad window, or a sample starting at the very end
+      error = r.p < end_bits ? kBadWindow : kPastEnd;
+      error_bit = offset_bits + r.p;
     }
     r.p += offset_bits;
   }
@@ -366,10 +486,18 @@ size_t XORIterator::Decode(int64_t* ts, uint64_t* vs, size_t want) {
   return k;
 }
 
+size_t XORIterator::DecodeSamples(int64_t* ts, uint64_t* vs, size_t want) {
+  size_t k = 0;
+  if (num_read_ < 2) {
+    k = DecodeHead(ts, vs, want);
+    if (num_read_ < 2 || !status_.ok()) return k;
+  }
+  return k + Decode(ts + k, vs + k, want - k);
+}
+
 bool XORIterator::Fill() {
   if (num_read_ >= num_total_) return false;
-  if (num_read_ < 2) return FillHead();
-  const size_t k = Decode(ts_, vs_, std::min<size_t>(kBatch, num_total_ - num_read_));
+  const size_t k = DecodeSamples(ts_, vs_, std::min<size_t>(kBatch, num_total_ - num_read_));
   if (k == 0) return false;
   idx_ = 0;
   cnt_ = static_cast<uint8_t>(k);
@@ -378,10 +506,9 @@ bool XORIterator::Fill() {
 
 size_t XORIterator::NextBatch(int64_t* ts, uint64_t* vs, size_t max) {
   size_t n = 0;
-  // What the iterator has decoded but not returned yet, then the first two
-  // samples, one at a time.
-  while (n < max && (idx_ + 1 < cnt_ || num_read_ < 2)) {
-    if (!Next()) return n;
+  // What the iterator has decoded but not returned yet.
+  while (n < max && idx_ + 1 < cnt_) {
+    ++idx_;
     ts[n] = ts_[idx_];
     vs[n] = vs_[idx_];
     ++n;
@@ -389,7 +516,7 @@ size_t XORIterator::NextBatch(int64_t* ts, uint64_t* vs, size_t max) {
   // The rest straight into the caller's arrays; the batch is used up, so
   // it now holds just the last sample returned.
   if (n < max && num_read_ < num_total_) {
-    const size_t k = Decode(ts + n, vs + n, std::min<size_t>(max - n, num_total_ - num_read_));
+    const size_t k = DecodeSamples(ts + n, vs + n, std::min<size_t>(max - n, num_total_ - num_read_));
     if (k > 0) {
       n += k;
       ts_[0] = ts[n - 1];

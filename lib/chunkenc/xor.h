@@ -18,8 +18,9 @@
 // it. Neither is thread-safe; both are cheap to move. XORIterator decodes 32
 // samples at a time into arrays it holds (it is about 700 bytes; copying it
 // is fine, making one per sample is not) and allocates nothing. To read many
-// samples, NextBatch() decodes straight into the caller's arrays: about
-// half again as fast as Next() per sample (see BENCHMARKS.md).
+// samples, NextBatch() decodes straight into the caller's arrays, and
+// ForEachRest() hands each sample to a callback from such batches; both
+// are faster per sample than Next() (see BENCHMARKS.md).
 //
 // Malformed or truncated bytes never make the iterator read outside its span
 // or loop: Next() returns false and status() is Corruption, naming the byte
@@ -67,6 +68,23 @@ class XORIterator {
   // NextBatch() continue after it.
   size_t NextBatch(int64_t* ts, uint64_t* vs, size_t max);
 
+  // Calls f(t, v_bits) for every sample after the ones already returned,
+  // in order, decoding them NextBatch() at a time; stops early when f
+  // returns false. Afterwards status() tells the end from a decode error,
+  // and t()/v() are unspecified. The way callers that look at each sample
+  // (a querier's range and tombstone checks) still read at batch speed.
+  template <typename F>
+  void ForEachRest(F&& f) {
+    constexpr size_t kChunk = 128;  // a Prometheus chunk's 120 in one call
+    int64_t ts[kChunk];
+    uint64_t vs[kChunk];
+    for (size_t n; (n = NextBatch(ts, vs, kChunk)) > 0;) {
+      for (size_t i = 0; i < n; ++i) {
+        if (!f(ts[i], vs[i])) return;
+      }
+    }
+  }
+
   // Advances to the first sample with timestamp >= t. Does nothing if the
   // current sample already qualifies; never moves backwards. False if no
   // such sample exists (or on a decode error).
@@ -94,9 +112,19 @@ class XORIterator {
   // copy, so that they never leave valid memory (a sample's loads reach at
   // most 19 bytes past its first byte).
   static constexpr size_t kMargin = 24;
+  // Chunks of at least this many data bytes hold the first two samples'
+  // longest encoding (two 10-byte varints, 8 value bytes, a 77-bit XOR
+  // value) and the loads that read it, so DecodeHead reads them without a
+  // bounds check.
+  static constexpr size_t kHeadFastBytes = 40;
   bool Fill();
-  bool FillHead();
-  size_t Decode(int64_t* ts, uint64_t* vs, size_t want);  // samples 2 and later
+  // Each decodes up to `want` samples after the num_read_ already decoded
+  // into ts[0..n) and vs[0..n) and returns n; fewer only at a decode error
+  // (status_ says which) or, for DecodeHead, after sample 1.
+  size_t DecodeSamples(int64_t* ts, uint64_t* vs, size_t want);  // any sample
+  size_t DecodeHead(int64_t* ts, uint64_t* vs, size_t want);     // samples 0 and 1
+  bool DecodeHeadSample(int64_t* t, uint64_t* v);                // sample 0 or 1, checking bounds
+  size_t Decode(int64_t* ts, uint64_t* vs, size_t want);         // samples 2 and later
   bool Fail(size_t bit_in_stream, const char* what);
 
   const uint8_t* data_ = nullptr;  // the bit stream, after the sample count

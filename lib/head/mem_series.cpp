@@ -29,10 +29,12 @@ void MemSeries::Samples(int64_t min_time, int64_t max_time, std::vector<block::S
     if (cmax < min_time || cmin > max_time) return;
     chunkenc::XORIterator it(bytes);
     if (!it.Seek(min_time)) return;
-    do {
-      if (it.t() > max_time) break;
-      if (tombstones_.empty() || !Deleted(it.t())) out->push_back({it.t(), it.v()});
-    } while (it.Next());
+    auto take = [&](int64_t t, uint64_t v_bits) {
+      if (t > max_time) return false;
+      if (tombstones_.empty() || !Deleted(t)) out->push_back({t, std::bit_cast<double>(v_bits)});
+      return true;
+    };
+    if (take(it.t(), it.v_bits())) it.ForEachRest(take);
   };
   for (const auto& c : closed_) walk(c.bytes, c.min_time, c.max_time);
   if (open_.num_samples() > 0) walk(open_.bytes(), open_min_, open_max_);

@@ -429,6 +429,46 @@ TEST(XORIterator, NextBatchThenNextContinuesAfterTheBatch) {
   EXPECT_TRUE(it.status().ok());
 }
 
+TEST(XORIterator, ForEachRestHandsOverEverySampleAfterTheCurrentOne) {
+  auto in = Regular(300, 1000, 100, [](int i) { return i % 3 == 0 ? i * 0.25 : 7.0; });
+  auto bytes = Encode(in);
+  XORIterator it(bytes);
+  ASSERT_TRUE(it.Seek(in[40].t));
+  std::vector<Sample> rest;
+  it.ForEachRest([&](int64_t t, uint64_t v) {
+    rest.push_back({t, v});
+    return true;
+  });
+  EXPECT_TRUE(it.status().ok());
+  EXPECT_EQ(rest, std::vector<Sample>(in.begin() + 41, in.end()));
+
+  XORIterator fresh(bytes);
+  size_t seen = 0;
+  fresh.ForEachRest([&](int64_t t, uint64_t) { return ++seen, t < in[200].t; });
+  EXPECT_EQ(seen, 201u);  // stops at the first sample the callback refuses
+}
+
+TEST(XORIterator, ResetOntoAnotherChunkDecodesItAsAFreshIteratorDoes) {
+  // The iterator keeps a padded copy of each chunk's tail: a short or
+  // truncated chunk after a long one must not see the long one's bytes.
+  auto long_bytes = Encode(Regular(120, 1700000000000, 15000, [](int i) { return i * 1.5; }));
+  auto short_in = Regular(20, 1700000000000, 15000, [](int i) { return i * 2.5; });
+  auto short_bytes = Encode(short_in);
+  for (size_t n = 0; n <= short_bytes.size(); ++n) {
+    std::vector<uint8_t> cut(short_bytes.begin(), short_bytes.begin() + static_cast<ptrdiff_t>(n));
+    SCOPED_TRACE(n);
+    XORIterator reused(long_bytes);
+    while (reused.Next()) {
+    }
+    reused.Reset(cut);
+    std::vector<Sample> got;
+    while (reused.Next()) got.push_back({reused.t(), reused.v_bits()});
+    Status want_st;
+    EXPECT_EQ(got, Decode(cut, &want_st));
+    EXPECT_EQ(reused.status().message(), want_st.message());
+  }
+}
+
 // ---- corruption -------------------------------------------------------------
 
 std::vector<std::vector<Sample>> Shapes() {
