@@ -10,7 +10,8 @@ namespace tsdb::chunkenc {
 namespace {
 
 // The first two samples (a varint timestamp and 64 raw value bits, then a
-// uvarint delta and an XOR value) are read with the buffer/valid scheme of
+// uvarint delta and an XOR value) of chunks too short for DecodeHead's
+// direct reads, or whose head it cannot decode, are read with the scheme of
 // Prometheus's bstreamReader, refilled with one 8-byte big-endian load from
 // the chunk while 8 bytes remain and from the iterator's zero-padded copy of
 // the last kMargin bytes after that; a sample that reads into the padding is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-cost: 82 (seconds on 2 cores, 2026-11-23)
 # Crash safety of tsdb-compact: SIGKILL at random instants of a pass
 # (compaction, deletion of inputs, downsampling, retention) on a
 # moderately large directory; after every kill the directory must read back

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-cost: 35 (seconds on 2 cores, 2026-11-23)
 # Whole-command behaviour of tsdb-compact: compaction keeps every sample,
 # a second run does nothing, --dry-run changes nothing, retention, delete,
 # leftovers of interrupted work, locks, bad input (failed groups, the others

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-cost: 7 (seconds on 2 cores, 2026-11-23)
 # Whole-command behaviour of tsdb-scrape --db (bulk import): exit statuses,
 # stdin and files, summary and --quiet, nothing on stdout, nothing written on
 # a parse error, locking, the spill folder. Args: BUILD_DIR SOURCE_DIR

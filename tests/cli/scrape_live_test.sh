@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-cost: 17 (seconds on 2 cores, 2026-11-23)
 # Whole-command behaviour of tsdb-scrape in scrape mode, against the HTTP
 # server scrape_test_server.py on 127.0.0.1 (free port, killed by PID at
 # exit, every wait bounded): --once output and exit statuses, broken targets

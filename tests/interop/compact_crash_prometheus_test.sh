@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-cost: 158 (seconds on 2 cores, 2026-11-23)
 # Interop: directories left by a tsdb-compact killed mid-pass open in
 # Debian's promtool and prometheus 2.42 with no sample lost or duplicated.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-cost: 62 (seconds on 2 cores, 2026-11-23)
 # Interop: tsdb-compact's output against Debian's promtool and prometheus 2.42.
 #
 #   bash compact_prometheus_test.sh BUILD_DIR SOURCE_DIR

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-cost: 13 (seconds on 2 cores, 2026-11-23)
 # Interop: our exposition text parser and writer (lib/textparse, through the
 # test-only tests/tools/expo_transcode) against Debian's promtool and
 # prometheus 2.42.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-cost: 10 (seconds on 2 cores, 2026-11-23)
 # Interop: tsdb-hashmod-shard assigns targets to shards exactly as a real
 # Prometheus (Debian's 2.42) does with relabel_configs action "hashmod".
 #

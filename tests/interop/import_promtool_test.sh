@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-cost: 74 (seconds on 2 cores, 2026-11-23)
 # Interop: `tsdb-scrape --db` (bulk import) against Debian's promtool and
 # prometheus 2.42.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-cost: 18 (seconds on 2 cores, 2026-11-23)
 # Interop: tsdb-inspect on the data directory of a running Prometheus
 # (Debian's 2.42) shows what Prometheus itself serves.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-cost: 15 (seconds on 2 cores, 2026-11-23)
 # Interop: tsdb-inspect against blocks written by Debian's promtool 2.42.
 #
 #   bash inspect_promtool_test.sh BUILD_DIR SOURCE_DIR

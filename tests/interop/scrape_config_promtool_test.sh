@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-cost: 15 (seconds on 2 cores, 2026-11-23)
 # Interop: the scrape configuration loader (lib/scrape/config.h) accepts and
 # rejects what Prometheus 2.42 does, and builds the targets Prometheus builds.
 #

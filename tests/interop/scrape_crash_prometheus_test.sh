@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-cost: 15 (seconds on 2 cores, 2026-11-23)
 # Interop: a scraper killed with SIGKILL loses nothing it acknowledged, and
 # Prometheus (Debian's 2.42) opens and serves the directory it leaves.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-cost: 36 (seconds on 2 cores, 2026-11-23)
 # Interop: tsdb-scrape scrapes as a real Prometheus (Debian's 2.42) does.
 #
 #   bash scrape_node_exporter_test.sh BUILD_DIR SOURCE_DIR

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-cost: 12 (seconds on 2 cores, 2026-11-23)
 # Interop: our WAL against a real Prometheus (Debian's 2.42), both ways.
 #
 #   bash wal_prometheus_test.sh BUILD_DIR SOURCE_DIR
