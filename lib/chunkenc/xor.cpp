@@ -148,15 +148,14 @@ struct Run {
     return true;
   }
   // `>> ((64 - sig) & 63)` rather than `>> (64 - sig)`: the same for sig
-  // 1..63 and no undefined shift for 64; x86's shifts mask their count, so
-  // the & costs nothing.
+  // 1..63, and defined for 64.
   if (static_cast<int64_t>(x << 1) >= 0) [[likely]] {  // '10': inside the window
     const uint64_t sig = r.sigbits;
     uint64_t bits;
-    if (2 + sig <= avail) [[likely]] {
+    if (sig <= avail - 2) [[likely]] {
       bits = (x << 2) >> ((64 - sig) & 63);
     } else {
-      bits = Peek64(b, vp + 2) >> ((64 - sig) & 63);
+      bits = (sig <= 57 ? Peek57(b, vp + 2) : Peek64(b, vp + 2)) >> ((64 - sig) & 63);
     }
     r.v_bits ^= bits << r.trailing;
     r.p = vp + 2 + sig;
@@ -170,10 +169,10 @@ struct Run {
   r.sigbits = sig;
   r.trailing = trailing;
   uint64_t bits;
-  if (13 + sig <= avail) [[likely]] {
+  if (sig <= avail - 13) [[likely]] {
     bits = (x << 13) >> ((64 - sig) & 63);
   } else {
-    bits = Peek64(b, vp + 13) >> ((64 - sig) & 63);
+    bits = (sig <= 57 ? Peek57(b, vp + 13) : Peek64(b, vp + 13)) >> ((64 - sig) & 63);
   }
   r.v_bits ^= bits << trailing;
   r.p = vp + 13 + sig;
@@ -184,29 +183,24 @@ struct Run {
 // '10' + 14 bits, '110' + 17, '1110' + 20 holding (-2^(n-1), 2^(n-1)], or
 // '1111' + 64), then its value (DecodeValueAt). One 8-byte load gives the
 // 57+ bits from r.p that hold the timestamp and, in most samples, the value
-// too. Reads at most bytes p/8 .. p/8+19 of b. False, with r unchanged, for
-// a value window of more than 64 bits (which no encoder writes).
-[[gnu::always_inline]] inline bool DecodeSample(Run& r, const uint8_t* b) {
-  const uint64_t w = Peek57(b, r.p);
+// too. Reads at most bytes p/8 .. p/8+19 of b. False, with r.p unchanged
+// (the rest of r is then unspecified), for a value window of more than 64
+// bits (which no encoder writes): updating the timestamp before the value
+// is decoded keeps one register free in the loop.
+[[gnu::always_inline]] inline bool DecodeSample(Run& r, const uint8_t* b, uint64_t w) {  // w: Peek57(b, r.p)
   const size_t p = r.p;
   if (static_cast<int64_t>(w) >= 0) [[likely]] {  // '0'
-    const int64_t t = static_cast<int64_t>(static_cast<uint64_t>(r.t) + r.t_delta);
-    if (!DecodeValueAt(r, b, p + 1, w << 1, 56)) return false;
-    r.t = t;
-    return true;
+    r.t = static_cast<int64_t>(static_cast<uint64_t>(r.t) + r.t_delta);
+    return DecodeValueAt(r, b, p + 1, w << 1, 56);
   }
   if ((w >> 62) == 2) [[likely]] {  // '10' + 14 bits: jitter of a few ms
     uint64_t dod = (w >> 48) & 0x3fff;
     dod -= dod > 0x2000 ? 0x4000 : 0;
-    const uint64_t t_delta = r.t_delta + dod;
-    const int64_t t = static_cast<int64_t>(static_cast<uint64_t>(r.t) + t_delta);
-    if (!DecodeValueAt(r, b, p + 16, w << 16, 41)) return false;
-    r.t_delta = t_delta;
-    r.t = t;
-    return true;
+    r.t_delta += dod;
+    r.t = static_cast<int64_t>(static_cast<uint64_t>(r.t) + r.t_delta);
+    return DecodeValueAt(r, b, p + 16, w << 16, 41);
   }
   const auto ones = static_cast<unsigned>(std::countl_one(w));
-  uint64_t t_delta = r.t_delta;
   size_t vp;
   uint64_t x;
   unsigned avail;
@@ -215,22 +209,19 @@ struct Run {
     const uint64_t range = uint64_t{1} << sz;
     uint64_t dod = (w << (ones + 1)) >> (64 - sz);
     dod -= dod > (range >> 1) ? range : 0;
-    t_delta += dod;
+    r.t_delta += dod;
     const unsigned len = ones + 1 + sz;
     vp = p + len;
     x = w << len;
     avail = 57 - len;
   } else {
-    t_delta += Peek64(b, p + 4);
+    r.t_delta += Peek64(b, p + 4);
     vp = p + 68;
     x = Peek57(b, vp);
     avail = 57;
   }
-  const int64_t t = static_cast<int64_t>(static_cast<uint64_t>(r.t) + t_delta);
-  if (!DecodeValueAt(r, b, vp, x, avail)) return false;
-  r.t_delta = t_delta;
-  r.t = t;
-  return true;
+  r.t = static_cast<int64_t>(static_cast<uint64_t>(r.t) + r.t_delta);
+  return DecodeValueAt(r, b, vp, x, avail);
 }
 
 // Samples from r.p on, straight from `data`, while they start before
@@ -250,7 +241,7 @@ template <bool kShortRun>
   size_t k = 0;
   if constexpr (kShortRun) {
     for (; k < want && r.p < start_end_bits; ++k) {
-      if (!DecodeSample(r, data)) [[unlikely]] break;
+      if (!DecodeSample(r, data, Peek57(data, r.p))) [[unlikely]] break;
       ts[k] = r.t;
       vs[k] = r.v_bits;
     }
@@ -260,7 +251,7 @@ template <bool kShortRun>
   while (k < want && r.p < start_end_bits) {
     const size_t stop = k + std::min(want - k, (start_end_bits - 1 - r.p) / kMaxSampleBits + 1);
     for (; k < stop; ++k) {
-      if (!DecodeSample(r, data)) [[unlikely]] {
+      if (!DecodeSample(r, data, Peek57(data, r.p))) [[unlikely]] {
         run = r;
         return k;
       }
@@ -459,7 +450,7 @@ size_t XORIterator::Decode(int64_t* ts, uint64_t* vs, size_t want) {
       k = k_before;
       while (k < want) {
         const size_t start = r.p;
-        if (!DecodeSample(r, tail_) || r.p > end_bits) {
+        if (!DecodeSample(r, tail_, Peek57(tail_, r.p)) || r.p > end_bits) {
           error = r.p > end_bits ? kPastEnd : kBadWindow;
           error_bit = offset_bits + start;
           r.p = start;
