@@ -37,6 +37,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -62,8 +63,14 @@ struct AggrChunkData {
   std::string data;      // the AggrChunk's data (after the 0xFF encoding byte)
 };
 
-// The end of the window of width r holding t: t - t%r + r - 1.
-inline int64_t CurrentWindow(int64_t t, int64_t r) { return t - (t % r) + r - 1; }
+// The end of the window of width r holding t: t - t%r + r - 1, or the
+// largest timestamp for a window that would end past it (where Go's int64
+// arithmetic wraps around).
+inline int64_t CurrentWindow(int64_t t, int64_t r) {
+  const int64_t start = t - (t % r);
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  return start > kMax - (r - 1) ? kMax : start + r - 1;
+}
 // Thanos's targetChunkCount: chunks for a series so that each holds at most
 // about 140 windows.
 int TargetChunkCount(int64_t mint, int64_t maxt, int64_t in_res, int64_t out_res, int64_t count);

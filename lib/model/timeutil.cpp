@@ -182,7 +182,9 @@ Result<int64_t> ParseTimestamp(std::string_view s, int64_t now_ms) {
     if (neg) whole.remove_prefix(1);
     int64_t secs = 0;
     auto [p, ec] = std::from_chars(whole.data(), whole.data() + whole.size(), secs);
-    if (ec != std::errc() || p != whole.data() + whole.size() || secs > std::numeric_limits<int64_t>::max() / 1000) {
+    // secs < 0: a second minus sign, which from_chars took.
+    if (ec != std::errc() || p != whole.data() + whole.size() || secs < 0 ||
+        secs > std::numeric_limits<int64_t>::max() / 1000) {
       return Status::InvalidArgument("invalid Unix time \"" + std::string(s) + "\"");
     }
     int64_t ms = 0, scale = 100;
@@ -191,7 +193,10 @@ Result<int64_t> ParseTimestamp(std::string_view s, int64_t now_ms) {
       ms += (c - '0') * scale;
       scale /= 10;
     }
-    int64_t total = secs * 1000 + ms;
+    int64_t total;
+    if (__builtin_add_overflow(secs * 1000, ms, &total)) {
+      return Status::InvalidArgument("Unix time \"" + std::string(s) + "\" is out of range");
+    }
     return neg ? -total : total;
   }
   return ParseRFC3339(s);

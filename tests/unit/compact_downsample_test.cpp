@@ -5,6 +5,7 @@
 
 #include <array>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <random>
 
@@ -176,6 +177,16 @@ TEST(Downsample, AggrChunkLayoutIsThanos) {
   }
   std::string overlong = "\x7f\x01";
   EXPECT_FALSE(DecodeAggrChunk(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(overlong.data()), 2)).ok());
+}
+
+TEST(Downsample, WindowEndsStopAtTheLargestTimestamp) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(CurrentWindow(0, 300000), 299999);
+  EXPECT_EQ(CurrentWindow(300000, 300000), 599999);
+  EXPECT_EQ(CurrentWindow(-1, 300000), 299999);  // Go's truncating %, as Thanos
+  // Where t - t%r + r - 1 would overflow (Go wraps around), the window ends at the largest timestamp.
+  EXPECT_EQ(CurrentWindow(9223372036854000000, 3600000), kMax);
+  EXPECT_EQ(CurrentWindow(kMax, 300000), kMax);
 }
 
 TEST(Downsample, TargetChunkCountAsThanos) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "model/timeutil.h"
 
 namespace tsdb {
@@ -51,11 +53,15 @@ TEST(Timestamp, ParsesEveryForm) {
   EXPECT_EQ(*ParseTimestamp("2023-11-14T22:13:20Z", now), 1700000000000);
   EXPECT_EQ(*ParseTimestamp("2023-11-14T23:13:20.25+01:00", now), 1700000000250);
   EXPECT_EQ(*ParseTimestamp("1970-01-01T00:00:00Z", now), 0);
+  EXPECT_EQ(*ParseTimestamp("-1.5", now), -1500);
+  EXPECT_EQ(*ParseTimestamp("9223372036854775.807", now), std::numeric_limits<int64_t>::max());
 }
 
 TEST(Timestamp, RejectsGarbage) {
   for (const char* s : {"", "yesterday", "now-", "now-1", "2023-13-01T00:00:00Z", "2023-11-14T22:13:20", "17e9",
-                        "1.2.3"}) {
+                        "1.2.3", "--1000000100000000000", "-+5",
+                        // the largest seconds whose milliseconds fit, plus a fraction that does not
+                        "9223372036854775.999"}) {
     EXPECT_FALSE(ParseTimestamp(s, 0).ok()) << s;
   }
 }
