@@ -115,6 +115,9 @@ template <typename Source>
   return Peek57(b, p) | (uint64_t{b[(p >> 3) + 8]} >> (8 - k));
 }
 
+}  // namespace
+
+namespace detail {
 // The decoder's state while samples after the second are decoded, in
 // registers. The only state one sample's decoding waits for is the bit
 // position `p` where it starts, so the loop is built to compute the next
@@ -128,6 +131,10 @@ struct Run {
   uint64_t sigbits;   // the value window: 64 - leading - trailing (full words:
   uint64_t trailing;  // no zero-extension in the loop)
 };
+}  // namespace detail
+using detail::Run;
+
+namespace {
 
 // The value of a sample whose timestamp ended at bit vp: '0' same; '10' +
 // sigbits bits inside the previous window; '11' + 5 bits of leading zeros +
@@ -328,6 +335,15 @@ void XORIterator::Reset(std::span<const uint8_t> chunk) {
   }
 }
 
+void XORIterator::SaveRun(const Run& r) {
+  pos_ = r.p;
+  t_ = r.t;
+  t_delta_ = r.t_delta;
+  v_bits_ = r.v_bits;
+  sigbits_ = static_cast<uint8_t>(r.sigbits);
+  trailing_ = static_cast<uint8_t>(r.trailing);
+}
+
 bool XORIterator::Fail(size_t bit_in_stream, const char* what) {
   // Offsets count from the start of the chunk data, sample count included.
   const size_t bit = 16 + bit_in_stream;
@@ -357,12 +373,7 @@ size_t XORIterator::DecodeHead(int64_t* ts, uint64_t* vs, size_t want) {
           vs[0] = v0;
           ts[1] = r.t;
           vs[1] = r.v_bits;
-          pos_ = r.p;
-          t_ = r.t;
-          t_delta_ = r.t_delta;
-          v_bits_ = r.v_bits;
-          sigbits_ = static_cast<uint8_t>(r.sigbits);
-          trailing_ = static_cast<uint8_t>(r.trailing);
+          SaveRun(r);
           num_read_ = 2;
           return 2;
         }
@@ -468,12 +479,7 @@ size_t XORIterator::Decode(int64_t* ts, uint64_t* vs, size_t want) {
   }
 
   num_read_ = static_cast<uint16_t>(num_read_ + k);
-  pos_ = r.p;
-  t_ = r.t;
-  t_delta_ = r.t_delta;
-  v_bits_ = r.v_bits;
-  sigbits_ = static_cast<uint8_t>(r.sigbits);
-  trailing_ = static_cast<uint8_t>(r.trailing);
+  SaveRun(r);
   if (error != nullptr) Fail(error_bit, error);
   return k;
 }

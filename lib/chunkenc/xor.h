@@ -42,6 +42,10 @@
 
 namespace tsdb::chunkenc {
 
+namespace detail {
+struct Run;  // the decoder's state in registers (xor.cpp)
+}  // namespace detail
+
 class XORIterator {
  public:
   XORIterator() = default;  // an iterator over no samples
@@ -126,6 +130,7 @@ class XORIterator {
   bool DecodeHeadSample(int64_t* t, uint64_t* v);                // sample 0 or 1, checking bounds
   size_t Decode(int64_t* ts, uint64_t* vs, size_t want);         // samples 2 and later
   bool Fail(size_t bit_in_stream, const char* what);
+  void SaveRun(const detail::Run& r);  // the decoder's state after its last sample
 
   const uint8_t* data_ = nullptr;  // the bit stream, after the sample count
   size_t size_ = 0;

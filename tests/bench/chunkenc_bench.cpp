@@ -79,12 +79,34 @@ std::vector<std::vector<uint8_t>> Encode(const std::vector<Series>& series) {
   *vsum += v;
 }
 
-// What both decode benchmarks report, and the series shapes they run on.
-void ReportDecoded(benchmark::State& state, size_t bytes) {
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * kChunks * kSamplesPerChunk);
+// What the decode benchmarks report: samples and chunk bytes per second.
+void ReportDecoded(benchmark::State& state, size_t bytes, size_t samples) {
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * samples));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
-  state.counters["bytes/sample"] = static_cast<double>(bytes) / (kChunks * kSamplesPerChunk);
+  state.counters["bytes/sample"] = static_cast<double>(bytes) / static_cast<double>(samples);
 }
+void ReportDecoded(benchmark::State& state, size_t bytes) { ReportDecoded(state, bytes, kChunks * kSamplesPerChunk); }
+
+// The batch benchmarks' loop: each chunk decoded with one NextBatch() call
+// into arrays, then every timestamp and value used from the arrays.
+void DecodeChunksInBatches(benchmark::State& state, const std::vector<std::vector<uint8_t>>& chunks) {
+  std::vector<int64_t> ts(XORChunk::kMaxSamples);
+  std::vector<uint64_t> vs(XORChunk::kMaxSamples);
+  for (auto _ : state) {
+    int64_t tsum = 0;
+    uint64_t vsum = 0;
+    for (const auto& c : chunks) {
+      XORIterator it(c);
+      Consume(ts.data(), vs.data(), it.NextBatch(ts.data(), vs.data(), ts.size()), &tsum, &vsum);
+    }
+    int64_t t_out = tsum;
+    uint64_t v_out = vsum;
+    benchmark::DoNotOptimize(t_out);
+    benchmark::DoNotOptimize(v_out);
+  }
+}
+
+// The series shapes the synthetic decode benchmarks run on.
 void DecodeShapes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"shape", "jitter"})
       ->Args({kGauge, 0})
@@ -129,20 +151,7 @@ void BM_ChunkXORDecodeBatch(benchmark::State& state) {
   const auto chunks = Encode(MakeSeries(static_cast<Shape>(state.range(0)), state.range(1) != 0));
   size_t bytes = 0;
   for (const auto& c : chunks) bytes += c.size();
-  std::vector<int64_t> ts(kSamplesPerChunk);
-  std::vector<uint64_t> vs(kSamplesPerChunk);
-  for (auto _ : state) {
-    int64_t tsum = 0;
-    uint64_t vsum = 0;
-    for (const auto& c : chunks) {
-      XORIterator it(c);
-      Consume(ts.data(), vs.data(), it.NextBatch(ts.data(), vs.data(), ts.size()), &tsum, &vsum);
-    }
-    int64_t t_out = tsum;
-    uint64_t v_out = vsum;
-    benchmark::DoNotOptimize(t_out);
-    benchmark::DoNotOptimize(v_out);
-  }
+  DecodeChunksInBatches(state, chunks);
   ReportDecoded(state, bytes);
 }
 BENCHMARK(BM_ChunkXORDecodeBatch)
@@ -199,24 +208,9 @@ void BM_ChunkXORDecodeDataDir(benchmark::State& state) {
     bytes += c.size();
     samples += XORIterator(c).num_samples();
   }
-  std::vector<int64_t> ts(XORChunk::kMaxSamples);
-  std::vector<uint64_t> vs(XORChunk::kMaxSamples);
-  for (auto _ : state) {
-    int64_t tsum = 0;
-    uint64_t vsum = 0;
-    for (const auto& c : chunks) {
-      XORIterator it(c);
-      Consume(ts.data(), vs.data(), it.NextBatch(ts.data(), vs.data(), ts.size()), &tsum, &vsum);
-    }
-    int64_t t_out = tsum;
-    uint64_t v_out = vsum;
-    benchmark::DoNotOptimize(t_out);
-    benchmark::DoNotOptimize(v_out);
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * samples));
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+  DecodeChunksInBatches(state, chunks);
+  ReportDecoded(state, bytes, samples);
   state.counters["chunks"] = static_cast<double>(chunks.size());
-  state.counters["bytes/sample"] = static_cast<double>(bytes) / static_cast<double>(samples);
 }
 BENCHMARK(BM_ChunkXORDecodeDataDir)->Unit(benchmark::kMillisecond);
 
