@@ -252,14 +252,18 @@ namespace {
 [[gnu::always_inline]] inline size_t DecodeFastLoop(Run& run, const uint8_t* data, size_t start_end_bits, int64_t* ts,
                                                     uint64_t* vs, size_t want) {
   Run r = run;
-  size_t k = 0;
-  for (; k < want && r.p < start_end_bits; ++k) {
+  // Counting up to 0 from -want, with the arrays' ends as bases: the count
+  // is its own test.
+  int64_t* const ts_end = ts + want;
+  uint64_t* const vs_end = vs + want;
+  ptrdiff_t i = -static_cast<ptrdiff_t>(want);
+  for (; i != 0 && r.p < start_end_bits; ++i) {
     if (!DecodeSample(r, data, Peek57(data, r.p))) [[unlikely]] break;
-    ts[k] = r.t;
-    vs[k] = r.v_bits;
+    ts_end[i] = r.t;
+    vs_end[i] = r.v_bits;
   }
   run = r;
-  return k;
+  return want - static_cast<size_t>(-i);
 }
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
