@@ -308,9 +308,9 @@ void XORIterator::Reset(std::span<const uint8_t> chunk) {
   sigbits_ = 64;
   trailing_ = 0;
   num_total_ = num_read_ = 0;
-  idx_ = cnt_ = 0;
-  ts_[0] = std::numeric_limits<int64_t>::min();
-  vs_[0] = 0;
+  batch_.idx = batch_.cnt = 0;
+  batch_.ts[0] = std::numeric_limits<int64_t>::min();
+  batch_.vs[0] = 0;
   status_ = Status();
   // The padded copy of the tail is all zeros past the data, whatever chunk
   // came before, so that reads past the end (caught afterwards) see the
@@ -494,20 +494,20 @@ size_t XORIterator::DecodeSamples(int64_t* ts, uint64_t* vs, size_t want) {
 
 bool XORIterator::Fill() {
   if (num_read_ >= num_total_) return false;
-  const size_t k = DecodeSamples(ts_, vs_, std::min<size_t>(kBatch, num_total_ - num_read_));
+  const size_t k = DecodeSamples(batch_.ts, batch_.vs, std::min<size_t>(kBatch, num_total_ - num_read_));
   if (k == 0) return false;
-  idx_ = 0;
-  cnt_ = static_cast<uint8_t>(k);
+  batch_.idx = 0;
+  batch_.cnt = static_cast<uint8_t>(k);
   return true;
 }
 
 size_t XORIterator::NextBatch(int64_t* ts, uint64_t* vs, size_t max) {
   size_t n = 0;
   // What the iterator has decoded but not returned yet.
-  while (n < max && idx_ + 1 < cnt_) {
-    ++idx_;
-    ts[n] = ts_[idx_];
-    vs[n] = vs_[idx_];
+  while (n < max && batch_.idx + 1 < batch_.cnt) {
+    ++batch_.idx;
+    ts[n] = batch_.ts[batch_.idx];
+    vs[n] = batch_.vs[batch_.idx];
     ++n;
   }
   // The rest straight into the caller's arrays; the batch is used up, so
@@ -516,10 +516,10 @@ size_t XORIterator::NextBatch(int64_t* ts, uint64_t* vs, size_t max) {
     const size_t k = DecodeSamples(ts + n, vs + n, std::min<size_t>(max - n, num_total_ - num_read_));
     if (k > 0) {
       n += k;
-      ts_[0] = ts[n - 1];
-      vs_[0] = vs[n - 1];
-      idx_ = 0;
-      cnt_ = 1;
+      batch_.ts[0] = ts[n - 1];
+      batch_.vs[0] = vs[n - 1];
+      batch_.idx = 0;
+      batch_.cnt = 1;
     }
   }
   return n;

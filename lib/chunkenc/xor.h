@@ -16,8 +16,10 @@
 // XORChunk owns its bytes and appends to them. XORIterator walks bytes it does
 // not own (usually an mmap of a chunk segment file): the memory must outlive
 // it. Neither is thread-safe; both are cheap to move. XORIterator decodes 32
-// samples at a time into arrays it holds (it is about 700 bytes; copying it
-// is fine, making one per sample is not) and allocates nothing. To read many
+// samples at a time into arrays it holds and allocates nothing. It is about
+// 700 bytes, but making or copying one writes about 150 of them (the arrays
+// are neither cleared nor copied past the samples they hold): one per chunk
+// is fine, one per sample is not. To read many
 // samples, NextBatch() decodes straight into the caller's arrays, and
 // ForEachRest() hands each sample to a callback from such batches; both
 // are faster per sample than Next() (see BENCHMARKS.md).
@@ -30,6 +32,7 @@
 // silently decodes an unchanged value.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -57,8 +60,8 @@ class XORIterator {
   // Advances to the next sample; false at the end or on a decode error
   // (status() tells them apart). Samples before a decode error are returned.
   bool Next() {
-    if (idx_ + 1 < cnt_) {
-      ++idx_;
+    if (batch_.idx + 1 < batch_.cnt) {
+      ++batch_.idx;
       return true;
     }
     return Fill();
@@ -93,23 +96,23 @@ class XORIterator {
   // current sample already qualifies; never moves backwards. False if no
   // such sample exists (or on a decode error).
   bool Seek(int64_t t) {
-    while (cnt_ == 0 || t > ts_[idx_]) {
+    while (batch_.cnt == 0 || t > batch_.ts[batch_.idx]) {
       if (!Next()) return false;
     }
     return true;
   }
 
   // The current sample; unspecified before the first successful Next/Seek.
-  int64_t t() const { return ts_[idx_]; }
-  double v() const { return std::bit_cast<double>(vs_[idx_]); }
-  uint64_t v_bits() const { return vs_[idx_]; }  // the value's exact bits (NaN payloads, -0)
+  int64_t t() const { return batch_.ts[batch_.idx]; }
+  double v() const { return std::bit_cast<double>(batch_.vs[batch_.idx]); }
+  uint64_t v_bits() const { return batch_.vs[batch_.idx]; }  // the value's exact bits (NaN payloads, -0)
   const Status& status() const { return status_; }
   uint16_t num_samples() const { return num_total_; }  // as the header says
 
  private:
   friend class XORChunk;  // resumes appending from an iterator's final state
 
-  // Samples are decoded kBatch at a time into ts_/vs_ by a loop that keeps
+  // Samples are decoded kBatch at a time into batch_ by a loop that keeps
   // the decoder's state in registers; Next() mostly just steps through them.
   static constexpr int kBatch = 32;
   // Loads within kMargin bytes of the end come from tail_, a zero-padded
@@ -148,10 +151,29 @@ class XORIterator {
   uint16_t num_total_ = 0;
   uint16_t num_read_ = 0;  // decoded so far (ahead of the current sample)
 
-  uint8_t idx_ = 0;  // current sample in the batch
-  uint8_t cnt_ = 0;  // samples in the batch; 0 before the first
-  int64_t ts_[kBatch] = {std::numeric_limits<int64_t>::min()};
-  uint64_t vs_[kBatch] = {};
+  // The batch. Neither made nor copied whole: a new iterator sets only its
+  // first sample, and a copy (Chunk::FloatIterator returns one) copies the
+  // samples the batch holds, not all 512 bytes.
+  struct Batch {
+    Batch() {
+      ts[0] = std::numeric_limits<int64_t>::min();
+      vs[0] = 0;
+    }
+    Batch(const Batch& o) { *this = o; }
+    Batch& operator=(const Batch& o) {
+      idx = o.idx;
+      cnt = o.cnt;
+      const size_t n = cnt > 0 ? cnt : 1;  // [0] is always set
+      std::copy_n(o.ts, n, ts);
+      std::copy_n(o.vs, n, vs);
+      return *this;
+    }
+    uint8_t idx = 0;  // current sample
+    uint8_t cnt = 0;  // samples held; 0 before the first
+    int64_t ts[kBatch];
+    uint64_t vs[kBatch];
+  };
+  Batch batch_;
   Status status_;
 };
 

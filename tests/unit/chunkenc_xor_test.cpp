@@ -448,6 +448,32 @@ TEST(XORIterator, ForEachRestHandsOverEverySampleAfterTheCurrentOne) {
   EXPECT_EQ(seen, 201u);  // stops at the first sample the callback refuses
 }
 
+TEST(XORIterator, ACopyContinuesWhereTheOriginalWas) {
+  // A copy carries only the samples its batch holds: check it at every
+  // point of a chunk, mid-batch and at batch edges, by Next() and NextBatch().
+  auto in = Regular(100, 1000, 100, [](int i) { return i % 4 == 0 ? i * 0.5 : 3.0; });
+  auto bytes = Encode(in);
+  for (size_t before = 0; before <= in.size(); ++before) {
+    SCOPED_TRACE(before);
+    XORIterator it(bytes);
+    for (size_t i = 0; i < before; ++i) ASSERT_TRUE(it.Next());
+    XORIterator copy(it);
+    XORIterator assigned;
+    assigned = it;
+    if (before > 0) {
+      EXPECT_EQ(copy.t(), in[before - 1].t);
+      EXPECT_EQ(assigned.v_bits(), in[before - 1].bits);
+    }
+    std::vector<Sample> rest;
+    while (copy.Next()) rest.push_back({copy.t(), copy.v_bits()});
+    EXPECT_EQ(rest, std::vector<Sample>(in.begin() + static_cast<ptrdiff_t>(before), in.end()));
+    int64_t ts[128];
+    uint64_t vs[128];
+    EXPECT_EQ(assigned.NextBatch(ts, vs, 128), in.size() - before);
+    EXPECT_TRUE(copy.status().ok() && assigned.status().ok());
+  }
+}
+
 TEST(XORIterator, ResetOntoAnotherChunkDecodesItAsAFreshIteratorDoes) {
   // The iterator keeps a padded copy of each chunk's tail: a short or
   // truncated chunk after a long one must not see the long one's bytes.
