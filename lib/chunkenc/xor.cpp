@@ -119,6 +119,12 @@ template <typename Source>
   return Peek57(b, p) | (uint64_t{b[(p >> 3) + 8]} >> (8 - k));
 }
 
+// The 64 - rshift bits of a value window from bit `p` of `b`, right-aligned:
+// for a window that does not fit in the word already loaded.
+[[gnu::always_inline]] inline uint64_t WindowBits(const uint8_t* b, size_t p, uint64_t rshift) {
+  return (rshift >= 7 ? Peek57(b, p) : Peek64(b, p)) >> rshift;  // Peek57 holds windows up to 57 bits
+}
+
 }  // namespace
 
 namespace detail {
@@ -168,7 +174,7 @@ namespace {
     if (rshift >= 66 - avail) [[likely]] {
       bits = (x << 2) >> rshift;
     } else {
-      bits = (rshift >= 7 ? Peek57(b, vp + 2) : Peek64(b, vp + 2)) >> rshift;
+      bits = WindowBits(b, vp + 2, rshift);
     }
     r.v_bits ^= bits << r.trailing;
     r.p = vp + 66 - rshift;
@@ -186,7 +192,7 @@ namespace {
   if (sig <= avail - 13) [[likely]] {
     bits = (x << 13) >> rshift;
   } else {
-    bits = (sig <= 57 ? Peek57(b, vp + 13) : Peek64(b, vp + 13)) >> rshift;
+    bits = WindowBits(b, vp + 13, rshift);
   }
   r.v_bits ^= bits << trailing;
   r.p = vp + 13 + sig;
@@ -308,9 +314,7 @@ void XORIterator::Reset(std::span<const uint8_t> chunk) {
   sigbits_ = 64;
   trailing_ = 0;
   num_total_ = num_read_ = 0;
-  batch_.idx = batch_.cnt = 0;
-  batch_.ts[0] = std::numeric_limits<int64_t>::min();
-  batch_.vs[0] = 0;
+  batch_.Clear();
   status_ = Status();
   // The padded copy of the tail is all zeros past the data, whatever chunk
   // came before, so that reads past the end (caught afterwards) see the

@@ -17,9 +17,9 @@
 // not own (usually an mmap of a chunk segment file): the memory must outlive
 // it. Neither is thread-safe; both are cheap to move. XORIterator decodes 32
 // samples at a time into arrays it holds and allocates nothing. It is about
-// 700 bytes, but making or copying one writes about 150 of them (the arrays
-// are neither cleared nor copied past the samples they hold): one per chunk
-// is fine, one per sample is not. To read many
+// 700 bytes, but making one writes under 200 of them, and so does copying one
+// between batches (the arrays are neither cleared nor copied past the
+// samples they hold): one per chunk is fine, one per sample is not. To read many
 // samples, NextBatch() decodes straight into the caller's arrays, and
 // ForEachRest() hands each sample to a callback from such batches; both
 // are faster per sample than Next() (see BENCHMARKS.md).
@@ -155,7 +155,9 @@ class XORIterator {
   // first sample, and a copy (Chunk::FloatIterator returns one) copies the
   // samples the batch holds, not all 512 bytes.
   struct Batch {
-    Batch() {
+    Batch() { Clear(); }
+    void Clear() {  // no samples; [0] set, as a copy reads it
+      idx = cnt = 0;
       ts[0] = std::numeric_limits<int64_t>::min();
       vs[0] = 0;
     }
