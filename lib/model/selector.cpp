@@ -1,5 +1,7 @@
 #include "model/selector.h"
 
+#include <algorithm>
+
 #include "model/names.h"
 #include "model/quoting.h"
 
@@ -156,12 +158,18 @@ class SelectorParser {
 Result<std::vector<Matcher>> ParseSelector(std::string_view input) { return SelectorParser(input).Parse(); }
 
 std::string SelectorToString(const std::vector<Matcher>& matchers) {
-  // The first non-empty __name__="..." becomes the metric name; any other
+  // A lone non-empty __name__="..." becomes the metric name; any other
   // matcher on __name__ (an empty one included) stays inside the braces.
+  // With two such equalities neither is the name: a name followed by
+  // __name__="..." does not parse ("metric name must not be set twice").
+  auto is_name = [](const Matcher& m) {
+    return m.name() == kMetricNameLabel && m.type() == Matcher::Type::kEqual && !m.value().empty();
+  };
+  const bool one_name = std::count_if(matchers.begin(), matchers.end(), is_name) == 1;
   std::string name;
   std::vector<const Matcher*> rest;
   for (const Matcher& m : matchers) {
-    if (name.empty() && m.name() == kMetricNameLabel && m.type() == Matcher::Type::kEqual && !m.value().empty()) {
+    if (one_name && is_name(m)) {
       name = m.value();
     } else {
       rest.push_back(&m);

@@ -55,6 +55,17 @@ TEST(Selector, CanonicalStringKeepsAnEmptyNameMatcher) {
   EXPECT_EQ(SelectorToString(*m), "{__name__=\"\", a=\"b\"}");
 }
 
+TEST(Selector, CanonicalStringOfTwoNameEqualitiesParsesBack) {
+  // Found by model_selector_fuzz: "x"{__name__="y"} would not parse.
+  auto m = ParseSelector("{\"__name__\"=\"x\", \"y\"}");
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  const std::string canonical = SelectorToString(*m);
+  EXPECT_EQ(canonical, "{__name__=\"x\", __name__=\"y\"}");
+  auto again = ParseSelector(canonical);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->size(), 2u);
+}
+
 TEST(Selector, CanonicalString) {
   auto m = ParseSelector("  up { job = 'node' } ");
   ASSERT_TRUE(m.ok()) << m.status().message();
