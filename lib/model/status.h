@@ -22,6 +22,9 @@ class Status {
     kCorruption,       // stored or received bytes violate their format
     kIOError,          // the operating system refused (open, write, fsync, ...)
     kUsage,            // command-line misuse: exit status 2
+    kExecution,        // a query failed while evaluating (many-to-many matching, too many samples)
+    kTimeout,          // the work ran past its deadline
+    kCanceled,         // the caller gave up (client went away, signal)
   };
 
   Status() = default;
@@ -31,6 +34,9 @@ class Status {
   static Status Corruption(std::string msg) { return Status(Code::kCorruption, std::move(msg)); }
   static Status IOError(std::string msg) { return Status(Code::kIOError, std::move(msg)); }
   static Status Usage(std::string msg) { return Status(Code::kUsage, std::move(msg)); }
+  static Status Execution(std::string msg) { return Status(Code::kExecution, std::move(msg)); }
+  static Status Timeout(std::string msg) { return Status(Code::kTimeout, std::move(msg)); }
+  static Status Canceled(std::string msg) { return Status(Code::kCanceled, std::move(msg)); }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
