@@ -491,13 +491,23 @@ TEST(HistogramQuantile, FixesMonotonicityWithAnInfo) {
   EXPECT_EQ(out[0].metric, Labels::FromStrings({"__name__", "nonmonotonic_bucket"}));
   EXPECT_NEAR(CallInstant("histogram_quantile", {Num(0.5), Vec(in)}, c.ctx)[0].f, 8.5, 1e-12);
   EXPECT_NEAR(CallInstant("histogram_quantile", {Num(0.99), Vec(in)}, c.ctx)[0].f, 979.75, 1e-9);
+  // Three fixed histograms (one per call) merge into one info, as in Prometheus.
   ASSERT_EQ(c.annotations.infos().size(), 1u);
   EXPECT_EQ(c.annotations.infos()[0],
             "PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see "
             "https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name "
-            "\"nonmonotonic_bucket\", from buckets 1 to +Inf, with a max diff of 10, over 1 samples from "
+            "\"nonmonotonic_bucket\", from buckets 1 to +Inf, with a max diff of 10, over 3 samples from "
             "1970-01-01T00:50:00Z to 1970-01-01T00:50:00Z (1:25)");
   EXPECT_TRUE(c.annotations.warnings().empty());
+  // A later step (and another histogram) merges into the one info.
+  c.ctx.ts = 60 * kMinute;
+  in[1].f = 1;
+  CallInstant("histogram_quantile", {Num(0.5), Vec(in)}, c.ctx);
+  ASSERT_EQ(c.annotations.infos().size(), 1u);
+  EXPECT_NE(c.annotations.infos()[0].find("from buckets 1 to +Inf, with a max diff of 19, over 4 samples from "
+                                          "1970-01-01T00:50:00Z to 1970-01-01T01:00:00Z (1:25)"),
+            std::string::npos)
+      << c.annotations.infos()[0];
 }
 
 TEST(HistogramQuantile, QuantileEdgesAndBadBuckets) {
