@@ -120,7 +120,20 @@ void Write(const Expr& e, std::string* out) {
     }
     case ExprKind::kBinary: {
       const auto& b = As<BinaryExpr>(e);
-      Write(*b.lhs, out);
+      if (b.op == BinOp::kPow && b.lhs->kind == ExprKind::kNumber) {
+        // A sign before the left operand of ^ would read back as a unary
+        // operator over the whole power: `+Inf ^ 2` is +(Inf ^ 2).
+        double v = As<NumberLiteral>(*b.lhs).value;
+        if (std::isinf(v) && v > 0) {
+          *out += "Inf";
+        } else if (std::signbit(v) && !std::isnan(v)) {
+          *out += "(" + FormatNumber(v) + ")";
+        } else {
+          Write(*b.lhs, out);
+        }
+      } else {
+        Write(*b.lhs, out);
+      }
       *out += ' ';
       *out += BinOpName(b.op);
       if (b.return_bool) *out += " bool";

@@ -319,6 +319,8 @@ TEST(PromqlParser, RoundTrips) {
       "hour()",
       "round(x, 5)",
       "label_join(up, \"d\", \",\", \"a\", \"b\", \"c\")",
+      "-inf ^ 1",
+      "inf ^ 2 * -inf",
   };
   for (const char* q : queries) {
     auto e = MustParse(q);
