@@ -813,6 +813,7 @@ int Main(int argc, char** argv) {
   eo.timeout = std::chrono::seconds(100);
   eo.parse.experimental_functions = true;
   eo.parse.duration_expr = true;
+  eo.delayed_name_removal = true;  // as Prometheus's test engine runs
   promql::Engine engine(eo);
 
   std::vector<FileReport> reports;
