@@ -56,6 +56,9 @@
 #  - 3.x evaluates topk/quantile parameters per step (#16404) and rejects a
 #    NaN k (#16725): parameters here are constant and not NaN.
 #  - 3.0's regex `.` matches newlines: no label value has a newline.
+#  - The many-to-many error names its two series in the order 2.42 met them;
+#    3.x sorts them ascending (and its operators.test expects that), as we
+#    do: the messages must match with the pair in either order.
 #  - Prometheus's API prefixes parse errors with `invalid parameter "query": `;
 #    that prefix is removed before comparing.
 #  - Error messages that list series in an order that 2.42 takes from a Go map
