@@ -75,7 +75,10 @@ int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0
 // Howard Hinnant's civil_from_days, on Unix seconds.
 Date DateOf(int64_t unix_seconds) {
   int64_t days = FloorDiv(unix_seconds, 86400);
-  int64_t secs = unix_seconds - days * 86400;
+  // The remainder directly: days * 86400 overflows for the earliest times
+  // (GoInt64 of NaN or -Inf is the minimum int64).
+  int64_t secs = unix_seconds % 86400;
+  if (secs < 0) secs += 86400;
   Date d{};
   d.hour = static_cast<int>(secs / 3600);
   d.minute = static_cast<int>(secs % 3600 / 60);

@@ -390,6 +390,20 @@ TEST(Math, DateFunctionsDefaultToTheStepTime) {
   EXPECT_EQ(CallInstant("year", {Vec(feb)}, ctx)[2].f, 1969);
 }
 
+TEST(Math, DateFunctionsOfNaNAndInfinitiesReadTheMinimumInt64AsGoDoes) {
+  // Go's int64(NaN) and int64(±Inf) on amd64 are the minimum int64, which
+  // time.Unix reads as -292277022657-01-27T08:29:52Z (a Sunday). Found by
+  // tests/fuzz/promql_engine_fuzz: days * 86400 overflowed.
+  FunctionContext ctx;
+  Vector in = {S({"a", "1"}, kNaN), S({"a", "2"}, kInf), S({"a", "3"}, -kInf), S({"a", "4"}, -9.3e18)};
+  for (const Sample& s : CallInstant("year", {Vec(in)}, ctx)) EXPECT_EQ(s.f, -292277022657.0) << s.metric.ToString();
+  for (const Sample& s : CallInstant("month", {Vec(in)}, ctx)) EXPECT_EQ(s.f, 1);
+  for (const Sample& s : CallInstant("day_of_month", {Vec(in)}, ctx)) EXPECT_EQ(s.f, 27);
+  for (const Sample& s : CallInstant("day_of_week", {Vec(in)}, ctx)) EXPECT_EQ(s.f, 0);
+  for (const Sample& s : CallInstant("hour", {Vec(in)}, ctx)) EXPECT_EQ(s.f, 8);
+  for (const Sample& s : CallInstant("minute", {Vec(in)}, ctx)) EXPECT_EQ(s.f, 29);
+}
+
 TEST(Math, ScalarIsNaNUnlessExactlyOneSample) {
   FunctionContext ctx;
   Vector one = {S({"a", "1"}, 7)}, two = {S({"a", "1"}, 7), S({"a", "2"}, 8)};
