@@ -112,14 +112,17 @@ class Checker {
     if (rt != ValueType::kScalar && rt != ValueType::kVector) {
       Error(b.rhs->pos, "binary expression must contain only scalar and instant vector types");
     }
+    const bool filled = b.matching && (b.matching->fill_lhs || b.matching->fill_rhs);
     if ((lt != ValueType::kVector || rt != ValueType::kVector) && b.matching) {
       if (!b.matching->labels.empty()) Error(b.pos, "vector matching only allowed between instant vectors");
+      if (filled) Error(b.pos, "filling in missing series only allowed between instant vectors");
       b.matching.reset();
     } else if (IsSetOperator(b.op) && b.matching) {
       auto card = b.matching->card;
       if (card == VectorMatching::Card::kOneToMany || card == VectorMatching::Card::kManyToOne) {
         Error(b.pos, std::string("no grouping allowed for \"") + BinOpName(b.op) + "\" operation");
       }
+      if (filled) Error(b.pos, "filling in missing series not allowed for set operators");
     }
     if ((lt == ValueType::kScalar || rt == ValueType::kScalar) && IsSetOperator(b.op)) {
       Error(b.pos, std::string("set operator \"") + BinOpName(b.op) + "\" not allowed in binary scalar expression");

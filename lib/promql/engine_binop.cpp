@@ -1,5 +1,6 @@
 // Binary operators: scalar/scalar, vector/scalar and vector/vector with
-// on/ignoring matching, group_left/group_right, bool, and the set operators.
+// on/ignoring matching, group_left/group_right, bool, the experimental
+// fill/fill_left/fill_right modifiers, and the set operators.
 #include <cmath>
 #include <string>
 #include <unordered_map>
@@ -155,7 +156,11 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& e) {
         }
         default: break;
       }
-      if (l.empty() || r.empty()) return;
+      // Nothing can match; with a fill value, one side alone still gives results.
+      const bool fills = matching.fill_lhs || matching.fill_rhs;
+      if ((l.empty() && r.empty()) || ((l.empty() || r.empty()) && !fills)) return;
+      // As Prometheus: group_right swaps the sides, so that `many` is matched
+      // against the unique `one`; values swap back for the operation.
       const bool one_to_many = matching.card == VectorMatching::Card::kOneToMany;
       Vector* many = &l;
       Vector* one = &r;
@@ -176,11 +181,9 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& e) {
       }
       std::unordered_set<std::string> matched_one_to_one;
       std::unordered_map<std::string, std::unordered_set<std::string>> matched_many;
-      for (const Sample& ls : *many) {
-        std::string key = sig(ls.metric);
-        auto it = one_side.find(key);
-        if (it == one_side.end()) continue;
-        const Sample& rs = *it->second;
+      // One pair: `ls` from the many side, `rs` from the one side (either may
+      // be a fill-in carrying only the other's matching labels).
+      auto pair = [&](const Sample& ls, const Sample& rs, const std::string& key) {
         double fl = ls.f, fr = rs.f;
         if (one_to_many) std::swap(fl, fr);
         ElemResult res = ElemBinop(op, fl, fr);
@@ -229,9 +232,27 @@ Matrix Evaluator::EvalBinary(const BinaryExpr& e) {
             Fail(Status::Execution("multiple matches for labels: grouping labels must ensure unique matches"));
           }
         }
-        if (!res.keep && !e.return_bool) continue;
+        if (!res.keep && !e.return_bool) return;
         bool drop_name = e.return_bool && cfg_.delayed_name_removal;
         out.push_back(Sample{std::move(metric), 0, res.value, nullptr, drop_name});
+      };
+      for (const Sample& ls : *many) {
+        std::string key = sig(ls.metric);
+        auto it = one_side.find(key);
+        if (it != one_side.end()) {
+          pair(ls, *it->second, key);
+        } else if (matching.fill_rhs) {
+          pair(ls, Sample{MatchLabels(ls.metric, matching), 0, *matching.fill_rhs, nullptr, false}, key);
+        }
+      }
+      // A "one" side series that nothing matched pairs with a fill-in for
+      // the many side.
+      if (matching.fill_lhs) {
+        for (const Sample& rs : *one) {
+          std::string key = sig(rs.metric);
+          if (matched_one_to_one.count(key) != 0 || matched_many.count(key) != 0) continue;
+          pair(Sample{MatchLabels(rs.metric, matching), 0, *matching.fill_lhs, nullptr, false}, rs, key);
+        }
       }
     });
     return m;

@@ -95,6 +95,7 @@ constexpr Keyword kKeywords[] = {
     {"atan2", Tok::kAtan2},    {"offset", Tok::kOffset},    {"by", Tok::kBy},
     {"without", Tok::kWithout}, {"on", Tok::kOn},           {"ignoring", Tok::kIgnoring},
     {"group_left", Tok::kGroupLeft}, {"group_right", Tok::kGroupRight}, {"bool", Tok::kBool},
+    {"fill", Tok::kFill},      {"fill_left", Tok::kFillLeft}, {"fill_right", Tok::kFillRight},
     {"start", Tok::kStart},    {"end", Tok::kEnd},          {"step", Tok::kStep},
     {"range", Tok::kRange},    {"max_of", Tok::kMaxOf},     {"min_of", Tok::kMinOf},
     {"sum", Tok::kAggregator}, {"avg", Tok::kAggregator},   {"count", Tok::kAggregator},
@@ -496,9 +497,21 @@ Token Lexer::LexKeywordOrIdentifier() {
   std::string_view word = in_.substr(start_, pos_ - start_);
   std::string lower = ToLower(word);
   for (const Keyword& k : kKeywords) {
-    if (k.word == lower) return Emit(k.type);
+    if (k.word != lower) continue;
+    const bool fill = k.type == Tok::kFill || k.type == Tok::kFillLeft || k.type == Tok::kFillRight;
+    if (fill && !FollowedByLeftParen()) return Emit(Tok::kIdentifier);
+    return Emit(k.type);
   }
   return Emit(word.find(':') != std::string_view::npos ? Tok::kMetricIdentifier : Tok::kIdentifier);
+}
+
+// Whether the next character after spaces (not comments) is '(', as
+// Prometheus's peekFollowedByLeftParen decides for the fill keywords.
+bool Lexer::FollowedByLeftParen() const {
+  for (size_t i = static_cast<size_t>(pos_); i < in_.size(); ++i) {
+    if (!IsSpace(static_cast<unsigned char>(in_[i]))) return in_[i] == '(';
+  }
+  return false;
 }
 
 Token Lexer::LexIdentifier() {

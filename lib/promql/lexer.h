@@ -33,8 +33,10 @@ enum class Tok {
   kLand, kLor, kLunless, kAtan2, kAt,
   // Aggregation operators (sum, topk, ...); which one is in Token::text.
   kAggregator,
-  // Keywords.
-  kBool, kBy, kGroupLeft, kGroupRight, kIgnoring, kOffset, kOn, kWithout,
+  // Keywords. fill, fill_left and fill_right are keywords only when a '('
+  // follows (after spaces); otherwise they lex as identifiers, so that metrics
+  // of those names still parse.
+  kBool, kBy, kFill, kFillLeft, kFillRight, kGroupLeft, kGroupRight, kIgnoring, kOffset, kOn, kWithout,
   // Preprocessors: @ start()/end() and the duration-expression functions.
   kStart, kEnd, kStep, kRange, kMaxOf, kMinOf,
 };
@@ -70,6 +72,7 @@ class Lexer {
   bool ScanNumber();
   bool AcceptRemainingDuration();
   bool ScanDurationKeyword(Tok* out);
+  bool FollowedByLeftParen() const;
   bool CheckEscape(char quote, std::string* error);
 
   // Rune access in Go's style: next() consumes, backup() undoes the last next().

@@ -74,12 +74,14 @@ Status ApplyFeatures(const std::vector<std::string>& features, promql::EngineOpt
         eo->parse.experimental_functions = true;
       } else if (f == "promql-duration-expr") {
         eo->parse.duration_expr = true;
+      } else if (f == "promql-binop-fill-modifiers") {
+        eo->parse.binop_fill_modifiers = true;
       } else if (f == "promql-delayed-name-removal") {
         eo->delayed_name_removal = true;
       } else {
         return Status::Usage("--enable-feature: unknown feature \"" + f +
                              "\" (known: promql-experimental-functions, promql-duration-expr, "
-                             "promql-delayed-name-removal)");
+                             "promql-binop-fill-modifiers, promql-delayed-name-removal)");
       }
     }
   }

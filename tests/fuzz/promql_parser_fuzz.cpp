@@ -14,6 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Half the inputs with the feature flags on, decided by the length.
   options.experimental_functions = size % 2 == 0;
   options.duration_expr = size % 2 == 0;
+  options.binop_fill_modifiers = size % 2 == 0;
   tsdb::promql::PosRange where;
   auto parsed = tsdb::promql::ParseExpr(in, options, &where);
   if (!parsed.ok()) {

@@ -6,8 +6,9 @@
 //                      [--verbose] [--filter SUBSTRING] [--parse-only] [--no-isolate]
 //
 // Semantics follow Prometheus's test framework (test.go): the same engine
-// settings (experimental functions and duration expressions enabled, 5m
-// lookback, 10000 max samples, a 1m default subquery step), the same result
+// settings (experimental functions, duration expressions and binop fill
+// modifiers enabled, delayed name removal, 5m lookback, 10000 max samples, a
+// 1m default subquery step), the same result
 // comparison (relative epsilon 1e-6, NaN equals NaN but not a stale marker,
 // exact label sets, results of the right type, order only for
 // eval_ordered/`expect ordered`), the same annotation and failure checks.
@@ -381,12 +382,10 @@ bool SelectsAny(const std::vector<const promql::VectorSelector*>& selectors, con
 
 // The missing feature a failure is most likely due to, for the report: ""
 // when none is recognised.
-std::string UnsupportedFeature(const std::string& expr, const std::string& failure) {
-  static const RE2 fill(R"(\bfill(_left|_right)?\s*\()");
+std::string UnsupportedFeature(const std::string& failure) {
   static const RE2 extended(R"re(parse error: unexpected identifier "(anchored|smoothed)")re");
   static const RE2 not_implemented(R"re(function "(\w+)" is not implemented)re");
   std::string fn;
-  if (RE2::PartialMatch(expr, fill)) return "binop fill modifiers (experimental)";
   if (RE2::PartialMatch(failure, extended)) return "anchored/smoothed selectors (experimental)";
   if (failure.find("in a duration expression is not supported") != std::string::npos) {
     return "step()/range() in durations (experimental)";
@@ -564,7 +563,7 @@ class FileRunner {
     if (!o.message.empty() && r.ok()) o.detail = DescribeResult(*r, opt_.verbose ? 50 : 0);
     o.outcome = o.message.empty() ? Outcome::kPass : Outcome::kFail;
     if (o.outcome == Outcome::kFail) {
-      o.unsupported = selects_start_timestamps ? "start timestamps" : UnsupportedFeature(cmd.expr, o.message);
+      o.unsupported = selects_start_timestamps ? "start timestamps" : UnsupportedFeature(o.message);
     }
     return o;
   }
@@ -813,6 +812,7 @@ int Main(int argc, char** argv) {
   eo.timeout = std::chrono::seconds(100);
   eo.parse.experimental_functions = true;
   eo.parse.duration_expr = true;
+  eo.parse.binop_fill_modifiers = true;
   eo.delayed_name_removal = true;  // as Prometheus's test engine runs
   promql::Engine engine(eo);
 

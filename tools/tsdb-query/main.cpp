@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app->add_option("--query.timeout", opt.timeout, "Longest a query may run")->capture_default_str();
   app->add_option("--enable-feature", opt.features,
-                  "promql-experimental-functions, promql-duration-expr, promql-delayed-name-removal (comma list or repeat)")
+                  "promql-experimental-functions, promql-duration-expr, promql-binop-fill-modifiers, promql-delayed-name-removal (comma list or repeat)")
       ->type_name("FEATURE")
       ->allow_extra_args(false);
   app->add_flag("--format-query", opt.format_query, "Print the query in canonical form and exit");
