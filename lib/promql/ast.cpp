@@ -1,5 +1,7 @@
 #include "promql/ast.h"
 
+#include <cmath>
+
 #include "promql/functions.h"
 
 namespace tsdb::promql {
@@ -127,6 +129,29 @@ const Expr& Unparen(const Expr& e) {
   const Expr* p = &e;
   while (p->kind == ExprKind::kParen && As<ParenExpr>(*p).expr) p = As<ParenExpr>(*p).expr.get();
   return *p;
+}
+
+}  // namespace tsdb::promql
+
+namespace tsdb::promql {
+
+double EvalDuration(const DurationExpr& d, double step_seconds, double range_seconds) {
+  auto eval = [&](const DurationExprPtr& x) { return x ? EvalDuration(*x, step_seconds, range_seconds) : 0.0; };
+  switch (d.op) {
+    case DurationExpr::Op::kNumber: return d.seconds;
+    case DurationExpr::Op::kStep: return step_seconds;
+    case DurationExpr::Op::kRange: return range_seconds;
+    case DurationExpr::Op::kAdd: return eval(d.lhs) + eval(d.rhs);
+    case DurationExpr::Op::kSub: return eval(d.lhs) - eval(d.rhs);
+    case DurationExpr::Op::kMul: return eval(d.lhs) * eval(d.rhs);
+    case DurationExpr::Op::kDiv: return eval(d.lhs) / eval(d.rhs);
+    case DurationExpr::Op::kMod: return std::fmod(eval(d.lhs), eval(d.rhs));
+    case DurationExpr::Op::kPow: return std::pow(eval(d.lhs), eval(d.rhs));
+    case DurationExpr::Op::kNeg: return -eval(d.rhs);
+    case DurationExpr::Op::kMinOf: return std::fmin(eval(d.lhs), eval(d.rhs));
+    case DurationExpr::Op::kMaxOf: return std::fmax(eval(d.lhs), eval(d.rhs));
+  }
+  return 0;
 }
 
 }  // namespace tsdb::promql

@@ -90,6 +90,11 @@ struct VectorMatching {
   std::vector<std::string> include; // group_left(include...) / group_right(include...)
   // The query said on()/ignoring() (even with an empty list): printing keeps it.
   bool explicit_matching = false;
+  // fill(v) sets both, fill_left(v) / fill_right(v) one (experimental,
+  // ParseOptions::binop_fill_modifiers): the value standing in for a series
+  // missing on that side. As in Prometheus, the sides are those after
+  // group_right swaps them: fill_lhs fills the "many" side, fill_rhs the "one".
+  std::optional<double> fill_lhs, fill_rhs;
 };
 
 struct BinaryExpr : Expr {
@@ -119,6 +124,22 @@ struct Call : Expr {
   std::vector<ExprPtr> args;
 };
 
+// A duration that depends on the query: step() or range() inside an
+// experimental duration expression (`x[step() * 2]`, `offset range()`). The
+// engine computes it when the query runs, in place of the fixed *_ms field
+// beside it; durations without step() or range() are folded by the parser.
+struct DurationExpr {
+  enum class Op { kNumber, kStep, kRange, kAdd, kSub, kMul, kDiv, kMod, kPow, kNeg, kMinOf, kMaxOf };
+  Op op = Op::kNumber;
+  double seconds = 0;    // kNumber
+  bool wrapped = false;  // written in parentheses (kept for printing)
+  std::shared_ptr<const DurationExpr> lhs, rhs;  // kNeg uses rhs only
+};
+using DurationExprPtr = std::shared_ptr<const DurationExpr>;
+// Its value in seconds for a query with this step and range (both 0 for an
+// instant query).
+double EvalDuration(const DurationExpr& d, double step_seconds, double range_seconds);
+
 // start() / end() as an @ modifier value.
 enum class AtModifier { kNone, kTimestamp, kStart, kEnd };
 
@@ -127,6 +148,7 @@ struct VectorSelector : Expr {
   std::string name;               // the metric name if written outside the braces, else ""
   std::vector<Matcher> matchers;  // including __name__="name" when a name was given
   int64_t offset_ms = 0;          // may be negative
+  DurationExprPtr offset_expr;    // set instead when the offset uses step()/range()
   AtModifier at = AtModifier::kNone;
   int64_t at_ms = 0;              // for AtModifier::kTimestamp
 };
@@ -135,6 +157,7 @@ struct MatrixSelector : Expr {
   MatrixSelector() : Expr(ExprKind::kMatrixSelector) {}
   ExprPtr vector_selector;        // a VectorSelector (offset and @ live there)
   int64_t range_ms = 0;
+  DurationExprPtr range_expr;     // set instead when the range uses step()/range()
 };
 
 struct SubqueryExpr : Expr {
@@ -143,6 +166,7 @@ struct SubqueryExpr : Expr {
   int64_t range_ms = 0;
   int64_t step_ms = 0;            // 0: the default evaluation interval
   int64_t offset_ms = 0;
+  DurationExprPtr range_expr, step_expr, offset_expr;  // step()/range() durations, as above
   AtModifier at = AtModifier::kNone;
   int64_t at_ms = 0;
 };

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <new>
 #include <unordered_map>
 
 #include "model/value.h"
@@ -73,6 +75,7 @@ Result<QueryResult> Engine::Eval(const store::Store& store, const Expr& expr, st
   Evaluator ev(cfg);
   QueryResult result;
   try {
+    ev.CheckStepCount(cfg.start, cfg.end, cfg.interval);
     switch (type) {
       case ValueType::kString:
         result.type = ValueType::kString;
@@ -122,6 +125,8 @@ Result<QueryResult> Engine::Eval(const store::Store& store, const Expr& expr, st
     }
   } catch (const EvalError& e) {
     return e.status;
+  } catch (const std::bad_alloc&) {
+    return Status::Execution("query ran out of memory");
   }
   result.annotations = std::move(ev.annotations());
   result.peak_samples = ev.peak_samples();
@@ -193,6 +198,15 @@ void Evaluator::CheckDeadline() const {
   }
 }
 
+void Evaluator::CheckStepCount(int64_t start, int64_t end, int64_t interval) const {
+  // Each step is a point of at least one series: more steps than the query
+  // may hold samples cannot succeed (and would not fit an int).
+  int64_t steps = (end - start) / interval + 1;
+  if (steps > std::min<int64_t>(cfg_.max_samples > 0 ? cfg_.max_samples : INT32_MAX, INT32_MAX)) {
+    Fail(Status::Execution("query processing would load too many samples into memory in query execution"));
+  }
+}
+
 void Evaluator::Hold(int64_t n) {
   current_samples_ += n;
   if (current_samples_ > peak_samples_) peak_samples_ = current_samples_;
@@ -210,6 +224,18 @@ void Evaluator::DropName(Labels& metric, bool& drop_flag) const {
   }
 }
 
+int64_t Evaluator::DurationMs(const DurationExpr& d, bool positive) const {
+  double seconds = EvalDuration(d, static_cast<double>(cfg_.query_step) / 1000.0,
+                                static_cast<double>(cfg_.query_end - cfg_.query_start) / 1000.0);
+  if (!std::isfinite(seconds) || std::fabs(seconds) * 1e9 >= 9.2233720368547758e18) {
+    Fail(Status::InvalidArgument("duration expression is NaN, infinite or out of range"));
+  }
+  // As Go converts it: to nanoseconds, truncated, then to milliseconds.
+  int64_t ms = static_cast<int64_t>(seconds * 1e9) / 1'000'000;
+  if (positive && ms <= 0 && cfg_.query_step > 0) Fail(Status::InvalidArgument("duration must be greater than 0"));
+  return ms;
+}
+
 int64_t Evaluator::RefTime(AtModifier at, int64_t at_ms, int64_t offset_ms, int64_t ts) const {
   switch (at) {
     case AtModifier::kNone: return ts - offset_ms;
@@ -223,9 +249,9 @@ int64_t Evaluator::RefTime(AtModifier at, int64_t at_ms, int64_t offset_ms, int6
 Matrix Evaluator::ScalarSteps(double v) {
   Series s;
   int n = NumSteps();
+  Hold(n);  // before allocating: a subquery of a billion steps fails here
   s.floats.reserve(n);
   for (int i = 0; i < n; i++) s.floats.push_back(FPoint{StepTime(i), v});
-  Hold(n);
   Matrix m;
   m.push_back(std::move(s));
   return m;
@@ -270,8 +296,8 @@ Matrix Evaluator::EvalUnary(const UnaryExpr& e) {
 
 Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
   int n = NumSteps();
-  int64_t first_ref = RefTime(vs.at, vs.at_ms, vs.offset_ms, StepTime(0));
-  int64_t last_ref = RefTime(vs.at, vs.at_ms, vs.offset_ms, StepTime(n - 1));
+  int64_t first_ref = RefTime(vs.at, vs.at_ms, Offset(vs), StepTime(0));
+  int64_t last_ref = RefTime(vs.at, vs.at_ms, Offset(vs), StepTime(n - 1));
   auto set_or = cfg_.store->Select(vs.matchers, first_ref - cfg_.lookback_ms + 1, last_ref);
   if (!set_or.ok()) Fail(set_or.status());
   block::SeriesSet& set = **set_or;
@@ -281,10 +307,14 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
     const std::vector<block::Sample>& samples = set.samples();
     total_samples_ += static_cast<int64_t>(samples.size());
     Series series;
+    // At most one point per step, and a sample serves at most the steps of
+    // one lookback window.
+    series.floats.reserve(std::min<size_t>(n, samples.size() * (cfg_.lookback_ms / cfg_.interval + 1)));
     size_t cur = 0;  // samples[cur - 1] is the latest at or before the reference time
     for (int i = 0; i < n; i++) {
+      if ((i & 0xffff) == 0xffff) CheckDeadline();
       int64_t ts = StepTime(i);
-      int64_t ref = RefTime(vs.at, vs.at_ms, vs.offset_ms, ts);
+      int64_t ref = RefTime(vs.at, vs.at_ms, Offset(vs), ts);
       while (cur < samples.size() && samples[cur].t <= ref) cur++;
       if (cur == 0) continue;
       const block::Sample& s = samples[cur - 1];
@@ -303,15 +333,15 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
 Matrix Evaluator::EvalSubquery(const SubqueryExpr& sq) {
   int64_t sub_end, outer_start;
   if (sq.at == AtModifier::kNone) {
-    sub_end = cfg_.end - sq.offset_ms;
-    outer_start = cfg_.start - sq.offset_ms;
+    sub_end = cfg_.end - Offset(sq);
+    outer_start = cfg_.start - Offset(sq);
   } else {
-    sub_end = RefTime(sq.at, sq.at_ms, sq.offset_ms, cfg_.start);
+    sub_end = RefTime(sq.at, sq.at_ms, Offset(sq), cfg_.start);
     outer_start = sub_end;
   }
   Config sub = cfg_;
-  sub.interval = sq.step_ms > 0 ? sq.step_ms : cfg_.default_subquery_step;
-  int64_t low = outer_start - sq.range_ms;
+  sub.interval = Step(sq) > 0 ? Step(sq) : cfg_.default_subquery_step;
+  int64_t low = outer_start - Range(sq);
   // The first step after `low` that is a multiple of the step (Go's
   // truncating division, as Prometheus computes it).
   sub.start = sub.interval * (low / sub.interval);
@@ -319,6 +349,7 @@ Matrix Evaluator::EvalSubquery(const SubqueryExpr& sq) {
   sub.end = sub_end;
   sub.range_query = true;
   if (sub.start > sub.end) return {};
+  CheckStepCount(sub.start, sub.end, sub.interval);
   Evaluator inner(sub);
   inner.current_samples_ = current_samples_;
   Matrix m;
@@ -340,10 +371,10 @@ Matrix Evaluator::EvalRangeAt(const Expr& e, int64_t ts) {
   if (u.kind == ExprKind::kSubquery) {
     const SubqueryExpr& sq = As<SubqueryExpr>(u);
     Matrix m = EvalSubquery(sq);
-    int64_t ref = RefTime(sq.at, sq.at_ms, sq.offset_ms, ts);
+    int64_t ref = RefTime(sq.at, sq.at_ms, Offset(sq), ts);
     Matrix out;
     for (Series& s : m) {
-      std::erase_if(s.floats, [&](const FPoint& p) { return p.t <= ref - sq.range_ms || p.t > ref; });
+      std::erase_if(s.floats, [&](const FPoint& p) { return p.t <= ref - Range(sq) || p.t > ref; });
       if (!s.floats.empty()) out.push_back(std::move(s));
     }
     return out;
@@ -351,8 +382,8 @@ Matrix Evaluator::EvalRangeAt(const Expr& e, int64_t ts) {
   if (u.kind != ExprKind::kMatrixSelector) Fail(Status::InvalidArgument("expected a range vector"));
   const MatrixSelector& ms = As<MatrixSelector>(u);
   const VectorSelector& vs = As<VectorSelector>(*ms.vector_selector);
-  int64_t ref = RefTime(vs.at, vs.at_ms, vs.offset_ms, ts);
-  auto set_or = cfg_.store->Select(vs.matchers, ref - ms.range_ms + 1, ref);
+  int64_t ref = RefTime(vs.at, vs.at_ms, Offset(vs), ts);
+  auto set_or = cfg_.store->Select(vs.matchers, ref - Range(ms) + 1, ref);
   if (!set_or.ok()) Fail(set_or.status());
   block::SeriesSet& set = **set_or;
   Matrix out;

@@ -32,6 +32,99 @@ struct Group {
   std::vector<double> values;  // quantile
 };
 
+// Folds one sample into a group's accumulator, as Prometheus's
+// aggregation() does (Kahan sums, the incremental mean past overflow,
+// Welford's variance).
+void Fold(AggOp op, Group& g, double f, bool drop_name) {
+  if (!g.seen) {
+    g.seen = true;
+    g.value = f;
+    g.mean = f;
+    g.kahan = 0;
+    g.count = 1;
+    g.incremental_mean = false;
+    g.drop_name = drop_name;
+    switch (op) {
+      case AggOp::kStddev: case AggOp::kStdvar:
+        g.value = (std::isnan(f) || std::isinf(f)) ? kNaN : 0;
+        break;
+      case AggOp::kQuantile:
+        g.values.assign(1, f);
+        break;
+      case AggOp::kGroup:
+        g.value = 1;
+        break;
+      default: break;
+    }
+    return;
+  }
+  if (drop_name) g.drop_name = true;
+  switch (op) {
+    case AggOp::kSum:
+      KahanInc(f, g.value, g.kahan);
+      break;
+    case AggOp::kAvg: {
+      g.count++;
+      if (!g.incremental_mean) {
+        double v = g.value, c2 = g.kahan;
+        KahanInc(f, v, c2);
+        if (!std::isinf(v)) {
+          g.value = v;
+          g.kahan = c2;
+          break;
+        }
+        // The sum would overflow: continue with the incremental mean.
+        g.incremental_mean = true;
+        g.mean = g.value / (g.count - 1);
+        g.kahan /= g.count - 1;
+      }
+      double q = (g.count - 1) / g.count;
+      double mean = q * g.mean, c2 = q * g.kahan;
+      KahanInc(f / g.count, mean, c2);
+      g.mean = mean;
+      g.kahan = c2;
+      break;
+    }
+    case AggOp::kGroup: break;
+    case AggOp::kMax:
+      if (g.value < f || std::isnan(g.value)) g.value = f;
+      break;
+    case AggOp::kMin:
+      if (g.value > f || std::isnan(g.value)) g.value = f;
+      break;
+    case AggOp::kCount:
+      g.count++;
+      break;
+    case AggOp::kStddev: case AggOp::kStdvar:
+      if (std::isnan(f) || std::isinf(f)) {
+        g.value = kNaN;
+      } else {
+        g.count++;
+        double delta = f - g.mean;
+        g.mean += delta / g.count;
+        g.value += delta * (f - g.mean);
+      }
+      break;
+    case AggOp::kQuantile:
+      g.values.push_back(f);
+      break;
+    default: break;
+  }
+}
+
+// A group's value once every sample of the step is folded in.
+double Finish(AggOp op, Group& g, double quantile) {
+  switch (op) {
+    case AggOp::kAvg: return g.incremental_mean ? g.mean + g.kahan : g.value / g.count + g.kahan / g.count;
+    case AggOp::kCount: return g.count;
+    case AggOp::kStdvar: return g.value / g.count;
+    case AggOp::kStddev: return std::sqrt(g.value / g.count);
+    case AggOp::kQuantile: return internal::Quantile(quantile, g.values);
+    case AggOp::kSum: return g.value + g.kahan;
+    default: return g.value;
+  }
+}
+
 // A grouping key and the group's labels: `by` keeps the listed labels,
 // `without` drops them and __name__.
 Labels GroupLabels(const Labels& metric, const std::vector<std::string>& grouping, bool without) {
@@ -173,110 +266,29 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& e) {
     }
     series_group[i] = found;
   }
-  std::vector<Group> groups(result.size());
-  std::vector<size_t> cursor(input.size(), 0);
+  // Group by group, step by step over the group's own series: one
+  // accumulator at a time, and within a step the series fold in input order,
+  // as Prometheus's aggregation() folds them.
   const int steps = NumSteps();
-  for (int step = 0; step < steps; step++) {
-    const int64_t ts = StepTime(step);
+  std::vector<std::vector<size_t>> members(result.size());
+  for (size_t si = 0; si < input.size(); si++) members[series_group[si]].push_back(si);
+  std::vector<size_t> cursor;
+  for (size_t gi = 0; gi < result.size(); gi++) {
     if ((++deadline_check_ & 63) == 0) CheckDeadline();
-    for (Group& g : groups) g.seen = false;
-    for (size_t si = 0; si < input.size(); si++) {
-      const std::vector<FPoint>& pts = input[si].floats;
-      size_t& c = cursor[si];
-      if (c >= pts.size() || pts[c].t != ts) continue;
-      const double f = pts[c++].f;
-      Group& g = groups[series_group[si]];
-      if (!g.seen) {
-        g = Group{};
-        g.seen = true;
-        g.value = f;
-        g.mean = f;
-        g.count = 1;
-        g.drop_name = input[si].drop_name;
-        switch (e.op) {
-          case AggOp::kStddev: case AggOp::kStdvar:
-            g.value = (std::isnan(f) || std::isinf(f)) ? kNaN : 0;
-            break;
-          case AggOp::kQuantile:
-            g.values.assign(1, f);
-            break;
-          case AggOp::kGroup:
-            g.value = 1;
-            break;
-          default: break;
-        }
-        continue;
+    const std::vector<size_t>& m = members[gi];
+    cursor.assign(m.size(), 0);
+    Group g;
+    for (int step = 0; step < steps; step++) {
+      const int64_t ts = StepTime(step);
+      g.seen = false;
+      for (size_t k = 0; k < m.size(); k++) {
+        const std::vector<FPoint>& pts = input[m[k]].floats;
+        size_t& c = cursor[k];
+        if (c < pts.size() && pts[c].t == ts) Fold(e.op, g, pts[c++].f, input[m[k]].drop_name);
       }
-      if (input[si].drop_name) g.drop_name = true;
-      switch (e.op) {
-        case AggOp::kSum:
-          KahanInc(f, g.value, g.kahan);
-          break;
-        case AggOp::kAvg: {
-          g.count++;
-          if (!g.incremental_mean) {
-            double v = g.value, c2 = g.kahan;
-            KahanInc(f, v, c2);
-            if (!std::isinf(v)) {
-              g.value = v;
-              g.kahan = c2;
-              break;
-            }
-            // The sum would overflow: continue with the incremental mean.
-            g.incremental_mean = true;
-            g.mean = g.value / (g.count - 1);
-            g.kahan /= g.count - 1;
-          }
-          double q = (g.count - 1) / g.count;
-          double mean = q * g.mean, c2 = q * g.kahan;
-          KahanInc(f / g.count, mean, c2);
-          g.mean = mean;
-          g.kahan = c2;
-          break;
-        }
-        case AggOp::kGroup: break;
-        case AggOp::kMax:
-          if (g.value < f || std::isnan(g.value)) g.value = f;
-          break;
-        case AggOp::kMin:
-          if (g.value > f || std::isnan(g.value)) g.value = f;
-          break;
-        case AggOp::kCount:
-          g.count++;
-          break;
-        case AggOp::kStddev: case AggOp::kStdvar:
-          if (std::isnan(f) || std::isinf(f)) {
-            g.value = kNaN;
-          } else {
-            g.count++;
-            double delta = f - g.mean;
-            g.mean += delta / g.count;
-            g.value += delta * (f - g.mean);
-          }
-          break;
-        case AggOp::kQuantile:
-          g.values.push_back(f);
-          break;
-        default: break;
-      }
-    }
-    for (size_t gi = 0; gi < groups.size(); gi++) {
-      Group& g = groups[gi];
       if (!g.seen) continue;
-      double v = g.value;
-      switch (e.op) {
-        case AggOp::kAvg:
-          v = g.incremental_mean ? g.mean + g.kahan : g.value / g.count + g.kahan / g.count;
-          break;
-        case AggOp::kCount: v = g.count; break;
-        case AggOp::kStdvar: v = g.value / g.count; break;
-        case AggOp::kStddev: v = std::sqrt(g.value / g.count); break;
-        case AggOp::kQuantile: v = internal::Quantile(params[step], g.values); break;
-        case AggOp::kSum: v = g.value + g.kahan; break;
-        default: break;
-      }
       if (g.drop_name) result[gi].drop_name = true;
-      result[gi].floats.push_back(FPoint{ts, v});
+      result[gi].floats.push_back(FPoint{ts, Finish(e.op, g, e.op == AggOp::kQuantile ? params[step] : 0)});
     }
   }
   Matrix out;

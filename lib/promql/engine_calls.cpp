@@ -7,6 +7,7 @@
 
 #include "model/value.h"
 #include "promql/evaluator.h"
+#include "promql/window_sums.h"
 
 namespace tsdb::promql {
 
@@ -59,6 +60,7 @@ Matrix Evaluator::EvalCall(const Call& call) {
   }
   if (name == "absent" || name == "absent_over_time") return EvalAbsent(call);
   if (name == "timestamp") return EvalTimestamp(call);
+  if (name == "info") return EvalInfo(call);
   if (name == "vector") {
     Matrix m = EvalSteps(*call.args[0]);
     for (Series& s : m) s.metric = Labels();
@@ -165,8 +167,14 @@ Matrix Evaluator::EvalRangeFunction(const Call& call, int matrix_arg) {
   auto run_series = [&](const Labels& metric, bool input_drop_name, const std::vector<FPoint>& points,
                         AtModifier at, int64_t at_ms, int64_t offset_ms, int64_t range_ms) {
     Series series;
+    // At most one point per step; a point is in the windows of at most
+    // range/interval + 1 steps.
+    series.floats.reserve(std::min<size_t>(n, points.size() * (range_ms / cfg_.interval + 1)));
+    std::optional<WindowSums> sums;
+    if (info.window_sum != FunctionInfo::WindowSum::kNone) sums.emplace(points);
     size_t lo = 0, hi = 0;
     for (int i = 0; i < n; i++) {
+      if ((i & 0xffff) == 0xffff) CheckDeadline();
       int64_t ts = StepTime(i);
       int64_t ref = RefTime(at, at_ms, offset_ms, ts);
       int64_t start = ref - range_ms;
@@ -179,6 +187,15 @@ Matrix Evaluator::EvalRangeFunction(const Call& call, int matrix_arg) {
       w.start = start;
       w.end = ref;
       ctx.ts = ts;
+      if (sums) {
+        if (std::optional<WindowSums::Pair> s = sums->Sum(lo, hi)) {
+          // As Prometheus finishes its Kahan sums: sum + c, or sum/n + c/n.
+          double count = static_cast<double>(hi - lo);
+          double v = info.window_sum == FunctionInfo::WindowSum::kSum ? s->hi + s->lo : s->hi / count + s->lo / count;
+          series.floats.push_back(FPoint{ts, v});
+          continue;
+        }
+      }
       std::optional<double> v = info.range(w, scalars[i], ctx);
       if (!error.ok()) Fail(error);
       if (v) series.floats.push_back(FPoint{ts, *v});
@@ -197,14 +214,14 @@ Matrix Evaluator::EvalRangeFunction(const Call& call, int matrix_arg) {
     Matrix input = EvalSubquery(sq);
     for (Series& s : input) {
       if ((++deadline_check_ & 255) == 0) CheckDeadline();
-      run_series(s.metric, s.drop_name, s.floats, sq.at, sq.at_ms, sq.offset_ms, sq.range_ms);
+      run_series(s.metric, s.drop_name, s.floats, sq.at, sq.at_ms, Offset(sq), Range(sq));
     }
   } else {
     const MatrixSelector& ms = As<MatrixSelector>(arg);
     const VectorSelector& vs = As<VectorSelector>(*ms.vector_selector);
-    int64_t first_ref = RefTime(vs.at, vs.at_ms, vs.offset_ms, StepTime(0));
-    int64_t last_ref = RefTime(vs.at, vs.at_ms, vs.offset_ms, StepTime(n - 1));
-    auto set_or = cfg_.store->Select(vs.matchers, first_ref - ms.range_ms + 1, last_ref);
+    int64_t first_ref = RefTime(vs.at, vs.at_ms, Offset(vs), StepTime(0));
+    int64_t last_ref = RefTime(vs.at, vs.at_ms, Offset(vs), StepTime(n - 1));
+    auto set_or = cfg_.store->Select(vs.matchers, first_ref - Range(ms) + 1, last_ref);
     if (!set_or.ok()) Fail(set_or.status());
     block::SeriesSet& set = **set_or;
     std::vector<FPoint> points;
@@ -218,7 +235,7 @@ Matrix Evaluator::EvalRangeFunction(const Call& call, int matrix_arg) {
       }
       // The series' raw samples are held while its windows are computed.
       Hold(static_cast<int64_t>(points.size()));
-      run_series(set.labels(), false, points, vs.at, vs.at_ms, vs.offset_ms, ms.range_ms);
+      run_series(set.labels(), false, points, vs.at, vs.at_ms, Offset(vs), Range(ms));
       Release(static_cast<int64_t>(points.size()));
     }
     if (!set.status().ok()) Fail(set.status());
@@ -246,11 +263,11 @@ Matrix Evaluator::EvalAbsent(const Call& call) {
     if (u.kind == ExprKind::kSubquery) {
       const SubqueryExpr& sq = As<SubqueryExpr>(u);
       input = EvalSubquery(sq);
-      at = sq.at, at_ms = sq.at_ms, offset_ms = sq.offset_ms, range_ms = sq.range_ms;
+      at = sq.at, at_ms = sq.at_ms, offset_ms = Offset(sq), range_ms = Range(sq);
     } else {
       const MatrixSelector& ms = As<MatrixSelector>(u);
       const VectorSelector& vs = As<VectorSelector>(*ms.vector_selector);
-      at = vs.at, at_ms = vs.at_ms, offset_ms = vs.offset_ms, range_ms = ms.range_ms;
+      at = vs.at, at_ms = vs.at_ms, offset_ms = Offset(vs), range_ms = Range(ms);
       int64_t first_ref = RefTime(at, at_ms, offset_ms, StepTime(0));
       int64_t last_ref = RefTime(at, at_ms, offset_ms, StepTime(n - 1));
       auto set_or = cfg_.store->Select(vs.matchers, first_ref - range_ms + 1, last_ref);
@@ -296,8 +313,8 @@ Matrix Evaluator::EvalTimestamp(const Call& call) {
   if (arg.kind == ExprKind::kVectorSelector) {
     const VectorSelector& vs = As<VectorSelector>(arg);
     const int n = NumSteps();
-    int64_t first_ref = RefTime(vs.at, vs.at_ms, vs.offset_ms, StepTime(0));
-    int64_t last_ref = RefTime(vs.at, vs.at_ms, vs.offset_ms, StepTime(n - 1));
+    int64_t first_ref = RefTime(vs.at, vs.at_ms, Offset(vs), StepTime(0));
+    int64_t last_ref = RefTime(vs.at, vs.at_ms, Offset(vs), StepTime(n - 1));
     auto set_or = cfg_.store->Select(vs.matchers, first_ref - cfg_.lookback_ms + 1, last_ref);
     if (!set_or.ok()) Fail(set_or.status());
     block::SeriesSet& set = **set_or;
@@ -308,7 +325,7 @@ Matrix Evaluator::EvalTimestamp(const Call& call) {
       size_t cur = 0;
       for (int i = 0; i < n; i++) {
         int64_t ts = StepTime(i);
-        int64_t ref = RefTime(vs.at, vs.at_ms, vs.offset_ms, ts);
+        int64_t ref = RefTime(vs.at, vs.at_ms, Offset(vs), ts);
         while (cur < samples.size() && samples[cur].t <= ref) cur++;
         if (cur == 0) continue;
         const block::Sample& s = samples[cur - 1];

@@ -66,6 +66,8 @@ class Evaluator {
   // Counts samples held by the query; fails past max_samples.
   void Hold(int64_t n);
   void Release(int64_t n) { current_samples_ -= n; }
+  // Fails a range of steps that no query could hold.
+  void CheckStepCount(int64_t start, int64_t end, int64_t interval) const;
 
   int NumSteps() const { return static_cast<int>((cfg_.end - cfg_.start) / cfg_.interval) + 1; }
   int64_t StepTime(int i) const { return cfg_.start + cfg_.interval * i; }
@@ -77,6 +79,7 @@ class Evaluator {
   Matrix EvalRangeFunction(const Call& call, int matrix_arg);
   Matrix EvalInstantFunction(const Call& call);
   Matrix EvalAbsent(const Call& call);
+  Matrix EvalInfo(const Call& call);
   Matrix EvalTimestamp(const Call& call);
   Matrix EvalBinary(const BinaryExpr& e);
   Matrix EvalAggregate(const AggregateExpr& e);
@@ -87,6 +90,15 @@ class Evaluator {
   Matrix ScalarStepsOf(const Matrix& m);  // a scalar-typed result with NaN filled in where empty
   // The raw series a subquery yields over [start - offset - range, end - offset].
   Matrix EvalSubquery(const SubqueryExpr& sq);
+
+  // Offsets, ranges and steps, computed for this query where they are
+  // duration expressions with step() or range().
+  int64_t Offset(const VectorSelector& vs) const { return vs.offset_expr ? DurationMs(*vs.offset_expr, false) : vs.offset_ms; }
+  int64_t Offset(const SubqueryExpr& sq) const { return sq.offset_expr ? DurationMs(*sq.offset_expr, false) : sq.offset_ms; }
+  int64_t Range(const MatrixSelector& ms) const { return ms.range_expr ? DurationMs(*ms.range_expr, true) : ms.range_ms; }
+  int64_t Range(const SubqueryExpr& sq) const { return sq.range_expr ? DurationMs(*sq.range_expr, true) : sq.range_ms; }
+  int64_t Step(const SubqueryExpr& sq) const { return sq.step_expr ? DurationMs(*sq.step_expr, true) : sq.step_ms; }
+  int64_t DurationMs(const DurationExpr& d, bool positive) const;
 
   // The time an @/offset-modified selector reads at step time `ts`.
   int64_t RefTime(AtModifier at, int64_t at_ms, int64_t offset_ms, int64_t ts) const;

@@ -33,6 +33,10 @@ FunctionInfo KeepsName(FunctionInfo f) {
   f.drops_name = false;
   return f;
 }
+FunctionInfo FromWindowSums(FunctionInfo f, FunctionInfo::WindowSum kind) {
+  f.window_sum = kind;
+  return f;
+}
 FunctionInfo ReturnsScalar(FunctionInfo f) {
   f.return_type = S;
   return f;
@@ -59,8 +63,9 @@ FunctionInfo ByName(std::string_view name, std::vector<ValueType> args, ValueTyp
 //   literals before evaluation.
 // - start_timestamp(v) (experimental): samples' start timestamps, which this
 //   project does not store: always empty.
-// - info(v, [selector]) (experimental): joins target-info labels; not
-//   implemented.
+// - info(v, [selector]) (experimental): adds the data labels of info series
+//   (target_info by default) joined on instance and job; the engine
+//   evaluates it (engine_info.cpp).
 // pi, time, vector and scalar are implemented here as InstantFns (scalar
 // results as one sample with empty labels), but the engine may as well
 // evaluate them itself.
@@ -79,7 +84,7 @@ const std::vector<FunctionInfo>& Table() {
         Instant("asinh", {V}, Asinh),
         Instant("atan", {V}, Atan),
         Instant("atanh", {V}, Atanh),
-        Range("avg_over_time", {M}, AvgOverTime),
+        FromWindowSums(Range("avg_over_time", {M}, AvgOverTime), FunctionInfo::WindowSum::kAvg),
         Instant("ceil", {V}, Ceil),
         Range("changes", {M}, Changes),
         Instant("clamp", {V, S, S}, Clamp),
@@ -150,7 +155,7 @@ const std::vector<FunctionInfo>& Table() {
         Range("stddev_over_time", {M}, StddevOverTime),
         Range("stdvar_over_time", {M}, StdvarOverTime),
         Experimental(ByName("step", {}, S)),
-        Range("sum_over_time", {M}, SumOverTime),
+        FromWindowSums(Range("sum_over_time", {M}, SumOverTime), FunctionInfo::WindowSum::kSum),
         Instant("tan", {V}, Tan),
         Instant("tanh", {V}, Tanh),
         ReturnsScalar(Instant("time", {}, Time)),

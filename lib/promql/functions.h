@@ -83,6 +83,11 @@ struct FunctionInfo {
   bool drops_name = true;  // false: label_replace, label_join, sort*, last_over_time, first_over_time, ...
   RangeFn range = nullptr;
   InstantFn instant = nullptr;
+  // sum_over_time and avg_over_time: the engine may compute every step's
+  // window of a series from prefix sums (window_sums.h) instead of calling
+  // `range`, where that gives the same value.
+  enum class WindowSum { kNone, kSum, kAvg };
+  WindowSum window_sum = WindowSum::kNone;
 };
 
 // nullptr when there is no such function.

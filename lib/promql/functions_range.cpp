@@ -42,7 +42,9 @@ void InfoIfHistogramsIgnored(const RangeWindow& w, FunctionContext& ctx, int arg
 // engine of Prometheus checks once per series that produced a float; adding
 // it at every step that produced one gives the same (deduplicated) set.
 void InfoIfNotCounterName(const RangeWindow& w, FunctionContext& ctx) {
-  std::string name = MetricName(w);
+  // Called at every step: no copy of the name unless there is something to say.
+  if (w.metric == nullptr) return;
+  std::string_view name = w.metric->MetricName();
   if (name.empty()) return;
   for (std::string_view suffix : {"_total", "_sum", "_count", "_bucket"}) {
     if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) return;

@@ -37,7 +37,27 @@ struct Duration {
   bool literal = false;      // a (signed) literal, not arithmetic
   bool exact = false;        // exact_ns is the literal's exact value
   int64_t exact_ns = 0;
+  // Set when the value depends on the query (step(), range()): the tree the
+  // engine computes; `seconds` is then meaningless.
+  std::shared_ptr<DurationExpr> tree;
 };
+
+// The tree of a duration: its own, or a constant.
+std::shared_ptr<DurationExpr> TreeOf(const Duration& d) {
+  if (d.tree) return d.tree;
+  auto n = std::make_shared<DurationExpr>();
+  n->seconds = d.exact ? static_cast<double>(d.exact_ns) / 1e9 : d.seconds;
+  return n;
+}
+
+std::shared_ptr<DurationExpr> DurationNode(DurationExpr::Op op, std::shared_ptr<DurationExpr> lhs,
+                                           std::shared_ptr<DurationExpr> rhs) {
+  auto n = std::make_shared<DurationExpr>();
+  n->op = op;
+  n->lhs = std::move(lhs);
+  n->rhs = std::move(rhs);
+  return n;
+}
 
 bool BinaryOpOf(Tok t, BinOp* op, int* prec) {
   switch (t) {
@@ -84,6 +104,7 @@ bool IsMetricIdentifier(Tok t) {
     case Tok::kIdentifier: case Tok::kMetricIdentifier: case Tok::kAggregator: case Tok::kBy:
     case Tok::kWithout: case Tok::kOffset: case Tok::kLand: case Tok::kLor: case Tok::kLunless:
     case Tok::kStart: case Tok::kEnd: case Tok::kStep: case Tok::kRange: case Tok::kMaxOf: case Tok::kMinOf:
+    case Tok::kFill: case Tok::kFillLeft: case Tok::kFillRight:
       return true;
     default:
       return false;
@@ -226,6 +247,9 @@ class Parser {
       Node rhs = ParseBinary(op == BinOp::kPow ? prec : prec + 1);
       if (!rhs) return {};
       bin->pos = {lhs.e->pos.start, rhs.e->pos.end};
+      if (!opt_.binop_fill_modifiers && (bin->matching->fill_lhs || bin->matching->fill_rhs)) {
+        return Fail(bin->pos, "binop fill modifiers are experimental and not enabled"), Node{};
+      }
       int depth = std::max(lhs.depth, rhs.depth) + 1;
       if (depth > kMaxDepth) return TooDeep(bin->pos.end), Node{};
       bin->lhs = std::move(lhs.e);
@@ -250,8 +274,46 @@ class Parser {
         if (Cur().type == Tok::kLeftParen && !ParseGroupingLabels(&vm.include)) return false;
       }
     }
+    // fill(v), or fill_left(v) and fill_right(v), one or both in either order.
+    if (Cur().type == Tok::kFill) {
+      Take();
+      double v;
+      if (!ParseFillValue(&v)) return false;
+      vm.fill_lhs = vm.fill_rhs = v;
+    } else if (Cur().type == Tok::kFillLeft || Cur().type == Tok::kFillRight) {
+      const bool left_first = Take().type == Tok::kFillLeft;
+      double v;
+      if (!ParseFillValue(&v)) return false;
+      (left_first ? vm.fill_lhs : vm.fill_rhs) = v;
+      if (Cur().type == (left_first ? Tok::kFillRight : Tok::kFillLeft)) {
+        Take();
+        if (!ParseFillValue(&v)) return false;
+        (left_first ? vm.fill_rhs : vm.fill_lhs) = v;
+      }
+    }
     bin->matching = std::move(vm);  // the type checker drops it where a side is not a vector
     return true;
+  }
+
+  // A fill modifier's `(v)`: a number or a duration (in seconds), optionally
+  // signed (yacc's fill_value).
+  bool ParseFillValue(double* out) {
+    if (!Expect(Tok::kLeftParen, "", "")) return false;
+    bool negate = false;
+    if (Cur().type == Tok::kAdd || Cur().type == Tok::kSub) negate = Take().type == Tok::kSub;
+    const Tok type = Cur().type;
+    if (type != Tok::kNumber && type != Tok::kDuration) return Unexpected(Cur(), "", "");
+    Token tok = Take();
+    std::string why;
+    if (type == Tok::kNumber) {
+      if (!internal::ParseNumberText(tok.text, out, &why)) return Fail({tok.pos, tok.end()}, "error parsing number: " + why);
+    } else {
+      int64_t ns;
+      if (!internal::ParseDurationText(tok.text, &ns, &why)) return Fail({tok.pos, tok.end()}, why);
+      *out = static_cast<double>(ns) / 1e9;
+    }
+    if (negate) *out = -*out;
+    return Expect(Tok::kRightParen, "", "");
   }
 
   Node ParseUnary() {
@@ -582,6 +644,22 @@ class Parser {
       Token op = Take();
       Duration rhs;
       if (!ParseDurationExpr(t == Tok::kPow ? prec : prec + 1, &rhs)) return false;
+      if (lhs.tree || rhs.tree) {
+        // Depends on the query: kept as a tree for the engine.
+        if (!rhs.tree && rhs.seconds == 0 && (t == Tok::kDiv || t == Tok::kMod)) {
+          return Fail({op.pos, op.end()}, t == Tok::kDiv ? "division by zero" : "modulo by zero");
+        }
+        DurationExpr::Op dop = t == Tok::kAdd   ? DurationExpr::Op::kAdd
+                               : t == Tok::kSub ? DurationExpr::Op::kSub
+                               : t == Tok::kMul ? DurationExpr::Op::kMul
+                               : t == Tok::kDiv ? DurationExpr::Op::kDiv
+                               : t == Tok::kMod ? DurationExpr::Op::kMod
+                                                : DurationExpr::Op::kPow;
+        Duration d{0, {lhs.pos.start, rhs.pos.end}, false, false, 0};
+        d.tree = DurationNode(dop, TreeOf(lhs), TreeOf(rhs));
+        lhs = d;
+        continue;
+      }
       double a = lhs.seconds, b = rhs.seconds, v = 0;
       switch (t) {
         case Tok::kAdd: v = a + b; break;
@@ -610,6 +688,7 @@ class Parser {
     if (op.type == Tok::kSub) {
       out->seconds = -out->seconds;
       out->exact_ns = -out->exact_ns;
+      if (out->tree) out->tree = DurationNode(DurationExpr::Op::kNeg, nullptr, out->tree);
     }
     out->pos.start = op.pos;
     return true;
@@ -642,6 +721,10 @@ class Parser {
         if (!Expect(Tok::kRightParen, "", "", &rp)) return false;
         if (!RequireDurationExpr(inner.pos)) return false;
         *out = Duration{inner.seconds, {lp.pos, rp.end()}, false, false, 0};
+        if (inner.tree) {
+          out->tree = std::make_shared<DurationExpr>(*inner.tree);
+          out->tree->wrapped = true;
+        }
         return true;
       }
       case Tok::kStep: case Tok::kRange: {
@@ -650,8 +733,10 @@ class Parser {
         if (!Expect(Tok::kLeftParen, "", "") || !Expect(Tok::kRightParen, "", "", &rp)) return false;
         PosRange pos{kw.pos, rp.end()};
         if (!RequireDurationExpr(pos)) return false;
-        return Fail(pos, std::string(kw.type == Tok::kStep ? "step()" : "range()") +
-                             " in a duration expression is not supported");
+        *out = Duration{0, pos, false, false, 0};
+        out->tree = DurationNode(kw.type == Tok::kStep ? DurationExpr::Op::kStep : DurationExpr::Op::kRange, nullptr,
+                                 nullptr);
+        return true;
       }
       case Tok::kMaxOf: case Tok::kMinOf: {
         Token kw = Take();
@@ -665,6 +750,10 @@ class Parser {
         if (!RequireDurationExpr(pos)) return false;
         double v = kw.type == Tok::kMaxOf ? std::fmax(a.seconds, b.seconds) : std::fmin(a.seconds, b.seconds);
         *out = Duration{v, pos, false, false, 0};
+        if (a.tree || b.tree) {
+          out->tree = DurationNode(kw.type == Tok::kMaxOf ? DurationExpr::Op::kMaxOf : DurationExpr::Op::kMinOf,
+                                   TreeOf(a), TreeOf(b));
+        }
         return true;
       }
       default:
@@ -675,6 +764,10 @@ class Parser {
   // Milliseconds of a folded duration, as Prometheus converts literals
   // (rounded to nanoseconds, then truncated) and expressions (truncated).
   bool ToMillis(const Duration& d, bool positive, int64_t* ms) {
+    if (d.tree) {  // computed by the engine for each query
+      *ms = 0;
+      return true;
+    }
     if (std::isnan(d.seconds) || std::isinf(d.seconds)) return Fail(d.pos, "duration is NaN or infinite");
     if (!(std::fabs(d.seconds) * 1e9 < 9.2233720368547758e18)) return Fail(d.pos, "duration out of range");
     if (d.literal) {
@@ -700,11 +793,12 @@ class Parser {
       PosRange brackets{lb.pos, rb.end()};
       if (e->e->kind != ExprKind::kVectorSelector) return Fail(brackets, "ranges only allowed for vector selectors");
       const auto& vs = As<VectorSelector>(*e->e);
-      if (vs.offset_ms != 0) return Fail(brackets, "no offset modifiers allowed before range");
+      if (vs.offset_ms != 0 || vs.offset_expr) return Fail(brackets, "no offset modifiers allowed before range");
       if (vs.at != AtModifier::kNone) return Fail(brackets, "no @ modifiers allowed before range");
       auto m = std::make_unique<MatrixSelector>();
       m->pos = {vs.pos.start, rb.end()};
       m->range_ms = range_ms;
+      m->range_expr = range.tree;
       m->vector_selector = std::move(e->e);
       *e = Node{std::move(m), 2};
       return true;
@@ -712,12 +806,14 @@ class Parser {
     if (Cur().type != Tok::kColon) return Unexpected(Cur(), "subquery or range", "\":\" or \"]\"");
     Take();
     int64_t step_ms = 0;
+    DurationExprPtr step_expr;
     if (Cur().type != Tok::kRightBracket) {
       if (!StartsDuration(Cur().type)) {
         return Unexpected(Cur(), "subquery selector", "number, duration, step(), range(), or \"]\"");
       }
       Duration step;
       if (!ParseDurationExpr(1, &step) || !ToMillis(step, true, &step_ms)) return false;
+      step_expr = step.tree;
     }
     Token rb;
     if (!Expect(Tok::kRightBracket, "subquery selector", "\"]\"", &rb)) return false;
@@ -725,6 +821,8 @@ class Parser {
     sq->pos = {e->e->pos.start, rb.end()};
     sq->range_ms = range_ms;
     sq->step_ms = step_ms;
+    sq->range_expr = range.tree;
+    sq->step_expr = step_expr;
     sq->expr = std::move(e->e);
     if (e->depth + 1 > kMaxDepth) return TooDeep(lb.pos);
     *e = Node{std::move(sq), e->depth + 1};
@@ -734,6 +832,7 @@ class Parser {
   // Where an offset or @ lands: the selector (of a range) or the subquery.
   struct Modifiable {
     int64_t* offset_ms = nullptr;
+    DurationExprPtr* offset_expr = nullptr;
     AtModifier* at = nullptr;
     int64_t* at_ms = nullptr;
     int* end = nullptr;
@@ -742,18 +841,18 @@ class Parser {
     switch (e->kind) {
       case ExprKind::kVectorSelector: {
         auto& vs = As<VectorSelector>(*e);
-        *m = {&vs.offset_ms, &vs.at, &vs.at_ms, &vs.pos.end};
+        *m = {&vs.offset_ms, &vs.offset_expr, &vs.at, &vs.at_ms, &vs.pos.end};
         return true;
       }
       case ExprKind::kMatrixSelector: {
         auto& ms = As<MatrixSelector>(*e);
         auto& vs = As<VectorSelector>(*ms.vector_selector);
-        *m = {&vs.offset_ms, &vs.at, &vs.at_ms, &ms.pos.end};
+        *m = {&vs.offset_ms, &vs.offset_expr, &vs.at, &vs.at_ms, &ms.pos.end};
         return true;
       }
       case ExprKind::kSubquery: {
         auto& sq = As<SubqueryExpr>(*e);
-        *m = {&sq.offset_ms, &sq.at, &sq.at_ms, &sq.pos.end};
+        *m = {&sq.offset_ms, &sq.offset_expr, &sq.at, &sq.at_ms, &sq.pos.end};
         return true;
       }
       default:
@@ -773,7 +872,10 @@ class Parser {
     Duration d;
     if (!ParseDurationAtom(&d)) return false;
     for (auto it = signs.rbegin(); it != signs.rend(); ++it) {
-      if (it->type == Tok::kSub) d.seconds = -d.seconds, d.exact_ns = -d.exact_ns;
+      if (it->type == Tok::kSub) {
+        d.seconds = -d.seconds, d.exact_ns = -d.exact_ns;
+        if (d.tree) d.tree = DurationNode(DurationExpr::Op::kNeg, nullptr, d.tree);
+      }
       d.pos.start = it->pos;
     }
     int64_t ms;
@@ -784,8 +886,9 @@ class Parser {
                   "offset modifier must be preceded by an instant vector selector or range vector selector or a "
                   "subquery");
     }
-    if (*m.offset_ms != 0) return Fail(e->pos, "offset may not be set multiple times");
+    if (*m.offset_ms != 0 || *m.offset_expr) return Fail(e->pos, "offset may not be set multiple times");
     *m.offset_ms = ms;
+    *m.offset_expr = d.tree;
     *m.end = prev_end_;
     return true;
   }

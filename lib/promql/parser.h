@@ -22,6 +22,10 @@ struct ParseOptions {
   bool experimental_functions = false;
   // --enable-feature=promql-duration-expr: arithmetic in durations.
   bool duration_expr = false;
+  // --enable-feature=promql-binop-fill-modifiers: `a + fill(0) b`,
+  // fill_left(v), fill_right(v); otherwise "binop fill modifiers are
+  // experimental and not enabled".
+  bool binop_fill_modifiers = false;
 };
 
 Result<ExprPtr> ParseExpr(std::string_view query, const ParseOptions& options = {}, PosRange* error_pos = nullptr);
@@ -30,6 +34,10 @@ Result<ExprPtr> ParseExpr(std::string_view query, const ParseOptions& options = 
 // `sum by (job) (rate(http_requests_total{code="200"}[5m] offset 1h))`.
 // ParseExpr(Format(e)) gives a tree equal to e.
 std::string Format(const Expr& e);
+
+// A duration expression that uses step() or range(), as the query wrote it
+// (operators spaced): `step() * 2`, `min_of(range(), 1h)`.
+std::string FormatDurationExpr(const DurationExpr& d);
 
 // A float as PromQL prints number literals: 1, 1.5, 1e+100, NaN, +Inf, -Inf.
 std::string FormatNumber(double v);

@@ -14,6 +14,7 @@
 #include "model/quoting.h"
 #include "model/timeutil.h"
 #include "promql/functions.h"
+#include "promql/functions_internal.h"
 #include "promql/parser.h"
 
 namespace tsdb::promql {
@@ -56,8 +57,54 @@ void WriteAt(AtModifier at, int64_t at_ms, std::string* out) {
   *out += frac;
 }
 
-void WriteOffset(int64_t offset_ms, std::string* out) {
-  if (offset_ms > 0) {
+}  // namespace
+
+// A constant inside a duration expression: a duration where it is a whole
+// positive number of milliseconds, else seconds as a number.
+static std::string DurationConstant(double seconds) {
+  if (seconds < 0) return "-" + DurationConstant(-seconds);
+  double ms = seconds * 1000;
+  if (ms >= 1 && ms == std::floor(ms) && ms < 9e15) return FormatDuration(static_cast<int64_t>(ms));
+  return FormatNumber(seconds);
+}
+
+// Prometheus's DurationExpr.String(): operators spaced, parentheses where
+// the query wrote them.
+std::string FormatDurationExpr(const DurationExpr& d) {
+  std::string s = d.wrapped ? "(" : "";
+  switch (d.op) {
+    case DurationExpr::Op::kNumber: s += DurationConstant(d.seconds); break;
+    case DurationExpr::Op::kStep: s += "step()"; break;
+    case DurationExpr::Op::kRange: s += "range()"; break;
+    case DurationExpr::Op::kMinOf: case DurationExpr::Op::kMaxOf:
+      s += d.op == DurationExpr::Op::kMinOf ? "min_of(" : "max_of(";
+      s += FormatDurationExpr(*d.lhs) + ", " + FormatDurationExpr(*d.rhs) + ")";
+      break;
+    case DurationExpr::Op::kNeg: s += "-" + FormatDurationExpr(*d.rhs); break;
+    default: {
+      const char* op = d.op == DurationExpr::Op::kAdd   ? " + "
+                       : d.op == DurationExpr::Op::kSub ? " - "
+                       : d.op == DurationExpr::Op::kMul ? " * "
+                       : d.op == DurationExpr::Op::kDiv ? " / "
+                       : d.op == DurationExpr::Op::kMod ? " % "
+                                                        : " ^ ";
+      s += FormatDurationExpr(*d.lhs) + op + FormatDurationExpr(*d.rhs);
+    }
+  }
+  if (d.wrapped) s += ')';
+  return s;
+}
+
+namespace {
+
+std::string FormatRange(int64_t ms, const DurationExprPtr& expr) {
+  return expr ? FormatDurationExpr(*expr) : FormatDuration(ms);
+}
+
+void WriteOffset(int64_t offset_ms, const DurationExprPtr& expr, std::string* out) {
+  if (expr) {
+    *out += " offset " + FormatDurationExpr(*expr);
+  } else if (offset_ms > 0) {
     *out += " offset " + FormatDuration(offset_ms);
   } else if (offset_ms < 0) {
     *out += " offset -" + FormatDuration(-offset_ms);
@@ -100,6 +147,14 @@ void WriteMatching(const BinaryExpr& b, std::string* out) {
     *out += vm.card == VectorMatching::Card::kManyToOne ? " group_left (" : " group_right (";
     WriteLabels(vm.include, out);
     *out += ')';
+  }
+  // Prometheus's %v of the values: ` fill (0)` when both sides have one value
+  // (NaN never equals itself), else ` fill_left (v)` then ` fill_right (v)`.
+  if (vm.fill_lhs && vm.fill_rhs && *vm.fill_lhs == *vm.fill_rhs) {
+    *out += " fill (" + internal::GoFormatG(*vm.fill_lhs) + ")";
+  } else {
+    if (vm.fill_lhs) *out += " fill_left (" + internal::GoFormatG(*vm.fill_lhs) + ")";
+    if (vm.fill_rhs) *out += " fill_right (" + internal::GoFormatG(*vm.fill_rhs) + ")";
   }
 }
 
@@ -174,26 +229,26 @@ void Write(const Expr& e, std::string* out) {
       const auto& vs = As<VectorSelector>(e);
       WriteSelector(vs, out);
       WriteAt(vs.at, vs.at_ms, out);
-      WriteOffset(vs.offset_ms, out);
+      WriteOffset(vs.offset_ms, vs.offset_expr, out);
       return;
     }
     case ExprKind::kMatrixSelector: {
       const auto& m = As<MatrixSelector>(e);
       const auto& vs = As<VectorSelector>(*m.vector_selector);
       WriteSelector(vs, out);
-      *out += '[' + FormatDuration(m.range_ms) + ']';
+      *out += '[' + FormatRange(m.range_ms, m.range_expr) + ']';
       WriteAt(vs.at, vs.at_ms, out);
-      WriteOffset(vs.offset_ms, out);
+      WriteOffset(vs.offset_ms, vs.offset_expr, out);
       return;
     }
     case ExprKind::kSubquery: {
       const auto& s = As<SubqueryExpr>(e);
       Write(*s.expr, out);
-      *out += '[' + FormatDuration(s.range_ms) + ':';
-      if (s.step_ms != 0) *out += FormatDuration(s.step_ms);
+      *out += '[' + FormatRange(s.range_ms, s.range_expr) + ':';
+      if (s.step_ms != 0 || s.step_expr) *out += FormatRange(s.step_ms, s.step_expr);
       *out += ']';
       WriteAt(s.at, s.at_ms, out);
-      WriteOffset(s.offset_ms, out);
+      WriteOffset(s.offset_ms, s.offset_expr, out);
       return;
     }
     case ExprKind::kStepInvariant:

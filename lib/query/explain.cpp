@@ -66,6 +66,8 @@ std::string Describe(const Expr& e, std::vector<const Expr*>* children) {
         using Card = promql::VectorMatching::Card;
         if (m.card == Card::kManyToOne) s += " group_left(" + Join(m.include) + ")";
         if (m.card == Card::kOneToMany) s += " group_right(" + Join(m.include) + ")";
+        if (m.fill_lhs) s += " fill_left(" + promql::FormatNumber(*m.fill_lhs) + ")";
+        if (m.fill_rhs) s += " fill_right(" + promql::FormatNumber(*m.fill_rhs) + ")";
       }
       children->push_back(b.lhs.get());
       children->push_back(b.rhs.get());
@@ -92,13 +94,15 @@ std::string Describe(const Expr& e, std::vector<const Expr*>* children) {
     case ExprKind::kMatrixSelector: {
       const auto& m = promql::As<promql::MatrixSelector>(e);
       children->push_back(m.vector_selector.get());
-      return "MatrixSelector [" + FormatDuration(m.range_ms) + "]";
+      return "MatrixSelector [" + (m.range_expr ? promql::FormatDurationExpr(*m.range_expr) : FormatDuration(m.range_ms)) + "]";
     }
     case ExprKind::kSubquery: {
       const auto& q = promql::As<promql::SubqueryExpr>(e);
       children->push_back(q.expr.get());
-      std::string step = q.step_ms != 0 ? FormatDuration(q.step_ms) : "";
-      return "SubqueryExpr [" + FormatDuration(q.range_ms) + ":" + step + "]" +
+      std::string step = q.step_expr ? promql::FormatDurationExpr(*q.step_expr)
+                         : q.step_ms != 0 ? FormatDuration(q.step_ms) : "";
+      std::string range = q.range_expr ? promql::FormatDurationExpr(*q.range_expr) : FormatDuration(q.range_ms);
+      return "SubqueryExpr [" + range + ":" + step + "]" +
              Modifiers(q.offset_ms, q.at, q.at_ms);
     }
     case ExprKind::kStepInvariant: return "StepInvariantExpr";

@@ -484,6 +484,13 @@ TEST(PromqlParser, DurationExpressionsWhenEnabled) {
       {"foo[max_of(1m, 2m)]", "foo[2m]"},
       {"foo[4s+4s:1s*2] offset (5s-8)", "foo[8s:2s] offset -3s"},
       {"foo offset -2 ^ 2", "foo offset -2s ^ 2"},
+      // step() and range() stay in the tree for the engine, printed as written.
+      {"foo[step()]", "foo[step()]"},
+      {"foo[(step())+1]", "foo[(step()) + 1s]"},
+      {"foo[1+(STep()-5)*2]", "foo[1s + (step() - 5s) * 2s]"},
+      {"foo[min_of(step()+1,1h):range()]", "foo[min_of(step() + 1s, 1h):range()]"},
+      {"foo offset -step()*2", "foo offset -step() * 2"},
+      {"foo offset (-step()*2)", "foo offset (-step() * 2s)"},
   };
   for (const Case& c : cases) {
     auto e = MustParse(c.in, AllFeatures());
@@ -493,8 +500,109 @@ TEST(PromqlParser, DurationExpressionsWhenEnabled) {
   }
   ExpectErrors({{"foo[5s/0d]", "1:7: parse error: division by zero", 6, 7},
                 {"foo[5s%0d]", "1:7: parse error: modulo by zero", 6, 7},
-                {"foo[step()]", "1:5: parse error: step() in a duration expression is not supported", 4, 10}},
+                {"foo[step()/0]", "1:11: parse error: division by zero", 10, 11}},
                AllFeatures());
+  // The tree the engine computes: (step() - 5s) * 2 + 1s for a 10 s step is 11 s.
+  auto e = MustParse("foo[1+(step()-5)*2]", AllFeatures());
+  ASSERT_TRUE(e);
+  const auto& m = As<MatrixSelector>(*e);
+  ASSERT_TRUE(m.range_expr);
+  EXPECT_EQ(EvalDuration(*m.range_expr, 10, 0), 11);
+}
+
+ParseOptions FillEnabled() {
+  ParseOptions o;
+  o.binop_fill_modifiers = true;
+  return o;
+}
+
+TEST(PromqlParser, FillModifiersSetTheValueOfEachSide) {
+  auto e = MustParse("a + on(b) group_left fill_right(-1) c", FillEnabled());
+  ASSERT_TRUE(e);
+  const VectorMatching& m = *As<BinaryExpr>(*e).matching;
+  EXPECT_EQ(m.card, VectorMatching::Card::kManyToOne);
+  EXPECT_FALSE(m.fill_lhs.has_value());
+  ASSERT_TRUE(m.fill_rhs.has_value());
+  EXPECT_EQ(*m.fill_rhs, -1);
+
+  e = MustParse("a + fill (5m) b", FillEnabled());
+  ASSERT_TRUE(e);
+  const VectorMatching& both = *As<BinaryExpr>(*e).matching;
+  ASSERT_TRUE(both.fill_lhs && both.fill_rhs);
+  EXPECT_EQ(*both.fill_lhs, 300);
+  EXPECT_EQ(*both.fill_rhs, 300);
+
+  e = MustParse("a > bool fill_right(1) fill_left(-Inf) b", FillEnabled());
+  ASSERT_TRUE(e);
+  const auto& cmp = As<BinaryExpr>(*e);
+  EXPECT_TRUE(cmp.return_bool);
+  ASSERT_TRUE(cmp.matching->fill_lhs && cmp.matching->fill_rhs);
+  EXPECT_EQ(*cmp.matching->fill_lhs, -INFINITY);
+  EXPECT_EQ(*cmp.matching->fill_rhs, 1);
+}
+
+TEST(PromqlParser, FillKeywordsAreMetricNamesWithoutParenthesis) {
+  // Only a following '(' makes fill, fill_left and fill_right keywords.
+  auto e = MustParse("fill + fill_left - fill_right", FillEnabled());
+  ASSERT_TRUE(e);
+  EXPECT_EQ(Dump(*e), "((fill + fill_left) - fill_right)");
+  e = MustParse("fill + fill(0) fill", FillEnabled());
+  ASSERT_TRUE(e);
+  const auto& b = As<BinaryExpr>(*e);
+  EXPECT_EQ(As<VectorSelector>(*b.lhs).name, "fill");
+  EXPECT_EQ(As<VectorSelector>(*b.rhs).name, "fill");
+  EXPECT_EQ(*b.matching->fill_lhs, 0);
+  EXPECT_TRUE(MustParse("sum by (fill, fill_left) (fill_right{fill=\"x\"})"));
+}
+
+TEST(PromqlParser, FillModifiersPrintAsPrometheus) {
+  struct Case {
+    const char* in;
+    const char* out;
+  };
+  const Case cases[] = {
+      // promql/parser/printer_test.go
+      {"a + fill(-23) b", "a + fill (-23) b"},
+      {"a + fill_left(-23) b", "a + fill_left (-23) b"},
+      {"a + fill_right(42) b", "a + fill_right (42) b"},
+      {"a + fill_left(-23) fill_right(42) b", "a + fill_left (-23) fill_right (42) b"},
+      {"a + fill_left(5) fill_right(5) b", "a + fill (5) b"},
+      {"a + on(b) group_left fill(-23) c", "a + on (b) group_left () fill (-23) c"},
+      // Go's %v of the value; NaN is never equal to itself.
+      {"a+fill_right(2)fill_left(1)b", "a + fill_left (1) fill_right (2) b"},
+      {"a + fill(1e6) b", "a + fill (1e+06) b"},
+      {"a + fill(0.00001) b", "a + fill (1e-05) b"},
+      {"a + fill(1m30s) b", "a + fill (90) b"},
+      {"a + fill(+Inf) b", "a + fill (+Inf) b"},
+      {"a + fill(NaN) b", "a + fill_left (NaN) fill_right (NaN) b"},
+      {"a == bool ignoring(x) fill(0) b", "a == bool ignoring (x) fill (0) b"},
+      {"a / on(x) group_right(y) fill_left(1) b", "a / on (x) group_right (y) fill_left (1) b"},
+  };
+  for (const Case& c : cases) {
+    auto e = MustParse(c.in, FillEnabled());
+    if (!e) continue;
+    std::string once = Format(*e);
+    EXPECT_EQ(once, c.out) << c.in;
+    auto again = ParseExpr(once, FillEnabled());
+    ASSERT_TRUE(again.ok()) << once << ": " << again.status().message();
+    EXPECT_EQ(Format(**again), once) << c.in;
+  }
+}
+
+TEST(PromqlParser, FillModifierErrorsReadAsPrometheus) {
+  ExpectErrors({{"a + fill(0) b", "1:1: parse error: binop fill modifiers are experimental and not enabled", 0, 13},
+                {"x + (a + fill_left(1) b)", "1:6: parse error: binop fill modifiers are experimental and not enabled", 5, 23}});
+  ExpectErrors({
+      {"a and fill(0) b", "1:1: parse error: filling in missing series not allowed for set operators", 0, 15},
+      {"a or on(x) fill_left(0) b", "1:1: parse error: filling in missing series not allowed for set operators", 0, 25},
+      {"a + fill(0) 1", "1:1: parse error: filling in missing series only allowed between instant vectors", 0, 13},
+      {"1 < bool fill_right(0) a", "1:1: parse error: filling in missing series only allowed between instant vectors", 0, 24},
+      {"a + fill() b", "1:10: parse error: unexpected \")\"", 9, 10},
+      {"a + fill(x) b", "1:10: parse error: unexpected identifier \"x\"", 9, 10},
+      {"a + fill(0 b", "1:12: parse error: unexpected identifier \"b\"", 11, 12},
+      {"a + fill(0) on(b) c", "1:13: parse error: unexpected <on>", 12, 14},
+      {"a + fill_left(1) fill_left(2) b", "1:27: parse error: unexpected \"(\"", 26, 27},
+  }, FillEnabled());
 }
 
 TEST(PromqlParser, DeepNestingFailsCleanly) {
