@@ -294,7 +294,7 @@ Matrix Evaluator::EvalUnary(const UnaryExpr& e) {
   return m;
 }
 
-Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
+Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs, bool sample_times) {
   int n = NumSteps();
   int64_t first_ref = RefTime(vs.at, vs.at_ms, Offset(vs), StepTime(0));
   int64_t last_ref = RefTime(vs.at, vs.at_ms, Offset(vs), StepTime(n - 1));
@@ -319,7 +319,7 @@ Matrix Evaluator::EvalVectorSelector(const VectorSelector& vs) {
       if (cur == 0) continue;
       const block::Sample& s = samples[cur - 1];
       if (s.t <= ref - cfg_.lookback_ms || IsStaleNaN(s.v)) continue;
-      series.floats.push_back(FPoint{ts, s.v});
+      series.floats.push_back(FPoint{ts, sample_times ? static_cast<double>(s.t) / 1000.0 : s.v});
     }
     if (series.floats.empty()) continue;
     Hold(static_cast<int64_t>(series.floats.size()));

@@ -82,6 +82,16 @@ Matrix Evaluator::EvalCall(const Call& call) {
   return EvalInstantFunction(call);
 }
 
+FunctionContext Evaluator::ContextFor(const Call& call, Status* error) {
+  FunctionContext ctx;
+  ctx.call = &call;
+  ctx.query = cfg_.query;
+  ctx.annotations = &annotations_;
+  ctx.range_query = cfg_.range_query;
+  ctx.error = error;
+  return ctx;
+}
+
 Matrix Evaluator::EvalInstantFunction(const Call& call) {
   const FunctionInfo& info = *call.func;
   if (info.instant == nullptr) {
@@ -107,13 +117,8 @@ Matrix Evaluator::EvalInstantFunction(const Call& call) {
     argv[i].type = call.args[i]->type();
     if (argv[i].type == ValueType::kString) argv[i].string = strings[i];
   }
-  FunctionContext ctx;
-  ctx.call = &call;
-  ctx.query = cfg_.query;
-  ctx.annotations = &annotations_;
-  ctx.range_query = cfg_.range_query;
   Status error;
-  ctx.error = &error;
+  FunctionContext ctx = ContextFor(call, &error);
   Matrix m = RangeEval(stepped, [&](int64_t ts, std::vector<Vector>& v, Vector& out) {
     for (size_t k = 0; k < stepped_arg.size(); k++) {
       ArgValue& a = argv[stepped_arg[k]];
@@ -154,13 +159,8 @@ Matrix Evaluator::EvalRangeFunction(const Call& call, int matrix_arg) {
     for (const FPoint& p : scalar_args[k][0].floats) scalars[(p.t - cfg_.start) / cfg_.interval][k] = p.f;
   }
 
-  FunctionContext ctx;
-  ctx.call = &call;
-  ctx.query = cfg_.query;
-  ctx.annotations = &annotations_;
-  ctx.range_query = cfg_.range_query;
   Status error;
-  ctx.error = &error;
+  FunctionContext ctx = ContextFor(call, &error);
 
   Matrix out;
   // One series: its points (no stale markers), slid along the steps.
@@ -311,33 +311,7 @@ Matrix Evaluator::EvalTimestamp(const Call& call) {
   const Expr& arg = Unparen(*call.args[0]);
   Matrix m;
   if (arg.kind == ExprKind::kVectorSelector) {
-    const VectorSelector& vs = As<VectorSelector>(arg);
-    const int n = NumSteps();
-    int64_t first_ref = RefTime(vs.at, vs.at_ms, Offset(vs), StepTime(0));
-    int64_t last_ref = RefTime(vs.at, vs.at_ms, Offset(vs), StepTime(n - 1));
-    auto set_or = cfg_.store->Select(vs.matchers, first_ref - cfg_.lookback_ms + 1, last_ref);
-    if (!set_or.ok()) Fail(set_or.status());
-    block::SeriesSet& set = **set_or;
-    while (set.Next()) {
-      const std::vector<block::Sample>& samples = set.samples();
-      total_samples_ += static_cast<int64_t>(samples.size());
-      Series series;
-      size_t cur = 0;
-      for (int i = 0; i < n; i++) {
-        int64_t ts = StepTime(i);
-        int64_t ref = RefTime(vs.at, vs.at_ms, Offset(vs), ts);
-        while (cur < samples.size() && samples[cur].t <= ref) cur++;
-        if (cur == 0) continue;
-        const block::Sample& s = samples[cur - 1];
-        if (s.t <= ref - cfg_.lookback_ms || IsStaleNaN(s.v)) continue;
-        series.floats.push_back(FPoint{ts, static_cast<double>(s.t) / 1000.0});
-      }
-      if (series.floats.empty()) continue;
-      Hold(static_cast<int64_t>(series.floats.size()));
-      series.metric = set.labels();
-      m.push_back(std::move(series));
-    }
-    if (!set.status().ok()) Fail(set.status());
+    m = EvalVectorSelector(As<VectorSelector>(arg), true);
   } else {
     m = EvalSteps(arg);
     for (Series& s : m) {

@@ -74,10 +74,15 @@ class Evaluator {
   const Config& config() const { return cfg_; }
 
  private:
-  Matrix EvalVectorSelector(const VectorSelector& vs);
+  // sample_times: each point's value is the time of the sample it stands
+  // for, in seconds (timestamp()).
+  Matrix EvalVectorSelector(const VectorSelector& vs, bool sample_times = false);
   Matrix EvalCall(const Call& call);
   Matrix EvalRangeFunction(const Call& call, int matrix_arg);
   Matrix EvalInstantFunction(const Call& call);
+  // What a function of `call` is told besides its arguments; it reports an
+  // execution error through *error.
+  FunctionContext ContextFor(const Call& call, Status* error);
   Matrix EvalAbsent(const Call& call);
   Matrix EvalInfo(const Call& call);
   Matrix EvalTimestamp(const Call& call);

@@ -8,11 +8,6 @@
 
 namespace tsdb::relabel::internal {
 
-locale_t Utf8Locale() {
-  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
-  return utf8;
-}
-
 namespace {
 
 template <bool kUpper>
