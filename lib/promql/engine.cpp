@@ -257,6 +257,15 @@ Matrix Evaluator::ScalarSteps(double v) {
   return m;
 }
 
+std::vector<double> Evaluator::ScalarPerStep(const Expr& e) {
+  Matrix m = EvalSteps(e);
+  std::vector<double> values(NumSteps(), std::numeric_limits<double>::quiet_NaN());
+  if (!m.empty()) {
+    for (const FPoint& p : m[0].floats) values[(p.t - cfg_.start) / cfg_.interval] = p.f;
+  }
+  return values;
+}
+
 std::string Evaluator::EvalString(const Expr& e) {
   const Expr& u = Unparen(e);
   if (u.kind == ExprKind::kString) return As<StringLiteral>(u).value;

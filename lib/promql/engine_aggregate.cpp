@@ -191,6 +191,16 @@ class SampleHeap {
 
 }  // namespace
 
+Evaluator::ParamRange Evaluator::RangeOf(const std::vector<double>& params) {
+  ParamRange r;
+  for (double p : params) {
+    if (std::isnan(p)) r.nan = true;
+    r.min = std::min(r.min, p);
+    r.max = std::max(r.max, p);
+  }
+  return r;
+}
+
 std::string FormatGoFloatF(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
@@ -219,27 +229,20 @@ Matrix Evaluator::EvalAggregate(const AggregateExpr& e) {
     return EvalCountValues(e, std::move(input));
   }
 
-  // The parameter (k, φ, ratio), one value per step.
+  // The parameter (k, φ, ratio), one value per step, and its extremes.
   std::vector<double> params;
+  ParamRange range;
   if (e.param) {
-    Matrix p = EvalSteps(*e.param);
-    params.assign(NumSteps(), kNaN);
-    if (!p.empty()) {
-      for (const FPoint& x : p[0].floats) params[(x.t - cfg_.start) / cfg_.interval] = x.f;
-    }
+    params = ScalarPerStep(*e.param);
+    range = RangeOf(params);
   }
   Matrix input = EvalSteps(*e.expr);
   if (e.op == AggOp::kTopk || e.op == AggOp::kBottomk || e.op == AggOp::kLimitk || e.op == AggOp::kLimitRatio) {
-    return EvalAggregateK(e, std::move(input), params);
+    return EvalAggregateK(e, std::move(input), params, range);
   }
   if (e.op == AggOp::kQuantile) {
-    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-    bool nan = false;
-    for (double q : params) {
-      if (std::isnan(q)) nan = true;
-      lo = std::min(lo, q);
-      hi = std::max(hi, q);
-    }
+    const double lo = range.min, hi = range.max;
+    const bool nan = range.nan;
     std::string pos = FormatPosition(cfg_.query, e.param->pos);
     if (nan) annotations_.AddWarning("PromQL warning: quantile value should be between 0 and 1, got NaN " + pos);
     if (hi > 1) annotations_.AddWarning("PromQL warning: quantile value should be between 0 and 1, got " + GoFormatG(hi) + " " + pos);
@@ -330,16 +333,12 @@ Matrix Evaluator::EvalCountValues(const AggregateExpr& e, Matrix input) {
   });
 }
 
-Matrix Evaluator::EvalAggregateK(const AggregateExpr& e, Matrix input, const std::vector<double>& params) {
+Matrix Evaluator::EvalAggregateK(const AggregateExpr& e, Matrix input, const std::vector<double>& params,
+                                 const ParamRange& range) {
   std::vector<std::string> grouping = e.grouping;
   std::sort(grouping.begin(), grouping.end());
-  double pmin = std::numeric_limits<double>::infinity(), pmax = -pmin;
-  bool nan = false;
-  for (double p : params) {
-    if (std::isnan(p)) nan = true;
-    pmin = std::min(pmin, p);
-    pmax = std::max(pmax, p);
-  }
+  const double pmin = range.min, pmax = range.max;
+  const bool nan = range.nan;
   // A NaN fails the query even when nothing is selected (Go's math.Max
   // keeps the NaN that std::max drops, so Prometheus's early returns do not
   // see a k below 1).

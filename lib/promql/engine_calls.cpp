@@ -146,17 +146,12 @@ Matrix Evaluator::EvalRangeFunction(const Call& call, int matrix_arg) {
     Fail(Status::Execution("function \"" + std::string(info.name) + "\" is not implemented"));
   }
   // The other arguments are scalars (quantile_over_time's φ, ...), one value per step.
-  std::vector<Matrix> scalar_args;
+  const int n = NumSteps();
+  std::vector<std::vector<double>> scalars(n);
   for (size_t i = 0; i < call.args.size(); i++) {
     if (static_cast<int>(i) == matrix_arg) continue;
-    scalar_args.push_back(EvalSteps(*call.args[i]));
-  }
-  const int n = NumSteps();
-  std::vector<std::vector<double>> scalars(n, std::vector<double>(scalar_args.size()));
-  for (size_t k = 0; k < scalar_args.size(); k++) {
-    for (int i = 0; i < n; i++) scalars[i][k] = std::numeric_limits<double>::quiet_NaN();
-    if (scalar_args[k].empty()) continue;
-    for (const FPoint& p : scalar_args[k][0].floats) scalars[(p.t - cfg_.start) / cfg_.interval][k] = p.f;
+    std::vector<double> values = ScalarPerStep(*call.args[i]);
+    for (int step = 0; step < n; step++) scalars[step].push_back(values[step]);
   }
 
   Status error;

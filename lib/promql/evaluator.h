@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <limits>
 #include <unordered_map>
 #include <vector>
 
@@ -89,10 +90,21 @@ class Evaluator {
   Matrix EvalBinary(const BinaryExpr& e);
   Matrix EvalAggregate(const AggregateExpr& e);
   Matrix EvalCountValues(const AggregateExpr& e, Matrix input);
-  Matrix EvalAggregateK(const AggregateExpr& e, Matrix input, const std::vector<double>& params);
+  // The smallest and largest parameter over the steps (NaNs left out) and
+  // whether any was NaN: Prometheus validates them once per query.
+  struct ParamRange {
+    double min = std::numeric_limits<double>::infinity();
+    double max = -std::numeric_limits<double>::infinity();
+    bool nan = false;
+  };
+  static ParamRange RangeOf(const std::vector<double>& params);
+  Matrix EvalAggregateK(const AggregateExpr& e, Matrix input, const std::vector<double>& params,
+                        const ParamRange& range);
   Matrix EvalUnary(const UnaryExpr& e);
   Matrix ScalarSteps(double v);
-  Matrix ScalarStepsOf(const Matrix& m);  // a scalar-typed result with NaN filled in where empty
+  // A scalar expression's value at every step (NaN where it has none):
+  // topk's k, quantile's φ, quantile_over_time's φ, ...
+  std::vector<double> ScalarPerStep(const Expr& e);
   // The raw series a subquery yields over [start - offset - range, end - offset].
   Matrix EvalSubquery(const SubqueryExpr& sq);
 

@@ -226,81 +226,57 @@ Status WriteQueryResult(const promql::QueryResult& r, Format format, cli::Output
   return Status::OK();
 }
 
-Status WriteSeries(const std::vector<Labels>& series, Format format, cli::Output* out) {
+namespace {
+
+// A list (series, label names, label values) in each format: one item a
+// line as text, a JSON array, JSON lines, or a one-column table or CSV.
+template <typename T, typename Text, typename Json>
+void WriteList(const std::vector<T>& items, Format format, std::string column, Text text, Json json,
+               cli::Output* out) {
   switch (format) {
     case Format::kProm:
-      for (const Labels& ls : series) {
-        out->buffer()->append(SeriesString(ls));
-        out->buffer()->push_back('\n');
-        out->MaybeFlush();
-      }
-      return Status::OK();
-    case Format::kJson: {
-      std::string* b = out->buffer();
-      b->push_back('[');
-      for (size_t i = 0; i < series.size(); ++i) {
-        if (i) b->push_back(',');
-        AppendLabelsObject(series[i], b);
-        out->MaybeFlush();
-        b = out->buffer();
-      }
-      b->append("]\n");
-      return Status::OK();
-    }
     case Format::kJsonl:
-      for (const Labels& ls : series) {
-        AppendLabelsObject(ls, out->buffer());
+      for (const T& item : items) {
+        if (format == Format::kProm) {
+          out->buffer()->append(text(item));
+        } else {
+          json(item, out->buffer());
+        }
         out->buffer()->push_back('\n');
         out->MaybeFlush();
       }
-      return Status::OK();
+      return;
+    case Format::kJson:
+      out->buffer()->push_back('[');
+      for (size_t i = 0; i < items.size(); ++i) {
+        if (i) out->buffer()->push_back(',');
+        json(items[i], out->buffer());
+        out->MaybeFlush();
+      }
+      out->buffer()->append("]\n");
+      return;
     case Format::kTable:
     case Format::kCsv: {
-      cli::RecordWriter w(format == Format::kTable ? cli::RecordFormat::kTable : cli::RecordFormat::kCsv, {"series"},
-                          out);
-      for (const Labels& ls : series) w.Add({SeriesString(ls)});
+      cli::RecordWriter w(format == Format::kTable ? cli::RecordFormat::kTable : cli::RecordFormat::kCsv,
+                          {std::move(column)}, out);
+      for (const T& item : items) w.Add({text(item)});
       w.Finish();
-      return Status::OK();
+      return;
     }
   }
+}
+
+}  // namespace
+
+Status WriteSeries(const std::vector<Labels>& series, Format format, cli::Output* out) {
+  WriteList(series, format, "series", [](const Labels& ls) { return SeriesString(ls); },
+            [](const Labels& ls, std::string* b) { AppendLabelsObject(ls, b); }, out);
   return Status::OK();
 }
 
 Status WriteLabels(const std::vector<std::string>& items, bool values, Format format, cli::Output* out) {
-  switch (format) {
-    case Format::kProm:
-      for (const std::string& s : items) {
-        out->buffer()->append(s);
-        out->buffer()->push_back('\n');
-        out->MaybeFlush();
-      }
-      return Status::OK();
-    case Format::kJson: {
-      std::string* b = out->buffer();
-      b->push_back('[');
-      for (size_t i = 0; i < items.size(); ++i) {
-        if (i) b->push_back(',');
-        AppendJsonString(items[i], b);
-      }
-      b->append("]\n");
-      return Status::OK();
-    }
-    case Format::kJsonl:
-      for (const std::string& s : items) {
-        AppendJsonString(s, out->buffer());
-        out->buffer()->push_back('\n');
-        out->MaybeFlush();
-      }
-      return Status::OK();
-    case Format::kTable:
-    case Format::kCsv: {
-      cli::RecordWriter w(format == Format::kTable ? cli::RecordFormat::kTable : cli::RecordFormat::kCsv,
-                          {values ? "value" : "name"}, out);
-      for (const std::string& s : items) w.Add({s});
-      w.Finish();
-      return Status::OK();
-    }
-  }
+  WriteList(items, format, values ? "value" : "name", [](const std::string& s) { return s; },
+            [](const std::string& s, std::string* b) { AppendJsonString(s, b); }, out);
   return Status::OK();
 }
 

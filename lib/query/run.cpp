@@ -20,6 +20,7 @@
 #include "query/output.h"
 #include "query/query.h"
 #include "query/sources.h"
+#include "store/merged_store.h"
 #include "store/db_store.h"
 #include "store/memory_store.h"
 
@@ -134,7 +135,7 @@ Result<Sources> OpenSources(const Options& opt, int64_t sample_time) {
   if (stores.size() == 1) {
     s.store = std::move(stores.front());
   } else {
-    s.store = std::make_unique<MergedStore>(std::move(stores));
+    s.store = std::make_unique<store::MergedStore>(std::move(stores));
   }
   return s;
 }
