@@ -158,3 +158,25 @@ TEST(PromqlEngine, SubqueryAlignsStepsToMultiplesOfItsStep) {
 
 }  // namespace
 }  // namespace tsdb::promql
+
+namespace tsdb::promql {
+namespace {
+
+TEST(PromqlEngine, SubqueryOfMoreStepsThanMaxSamplesFailsBeforeAllocating) {
+  store::MemoryStore s;
+  EngineOptions opts;
+  opts.max_samples = 100'000;
+  Engine engine(opts);
+  // 2.6e9 steps: past int, and far past what max_samples allows.
+  for (const char* q : {"count_over_time(vector(1)[30d:1ms])", "sum_over_time(vector(1)[2h:1ms])"}) {
+    auto start = std::chrono::steady_clock::now();
+    auto r = engine.Instant(s, q, 0);
+    ASSERT_FALSE(r.ok()) << q;
+    EXPECT_EQ(r.status().code(), Status::Code::kExecution) << q;
+    EXPECT_EQ(r.status().message(), "query processing would load too many samples into memory in query execution");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1)) << q;
+  }
+}
+
+}  // namespace
+}  // namespace tsdb::promql
