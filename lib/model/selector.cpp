@@ -158,14 +158,16 @@ class SelectorParser {
 Result<std::vector<Matcher>> ParseSelector(std::string_view input) { return SelectorParser(input).Parse(); }
 
 std::string SelectorToString(const std::vector<Matcher>& matchers) {
-  // A lone non-empty __name__="..." becomes the metric name; any other
-  // matcher on __name__ (an empty one included) stays inside the braces.
-  // With two such equalities neither is the name: a name followed by
-  // __name__="..." does not parse ("metric name must not be set twice").
-  auto is_name = [](const Matcher& m) {
-    return m.name() == kMetricNameLabel && m.type() == Matcher::Type::kEqual && !m.value().empty();
+  // A non-empty __name__="..." becomes the metric name only when it is the
+  // one equality on __name__: a name (bare or quoted) followed by any
+  // __name__="..." (an empty one included) does not parse ("metric name must
+  // not be set twice"), so otherwise every matcher stays inside the braces.
+  auto is_name_equality = [](const Matcher& m) {
+    return m.name() == kMetricNameLabel && m.type() == Matcher::Type::kEqual;
   };
-  const bool one_name = std::count_if(matchers.begin(), matchers.end(), is_name) == 1;
+  auto is_name = [&](const Matcher& m) { return is_name_equality(m) && !m.value().empty(); };
+  const bool one_name = std::count_if(matchers.begin(), matchers.end(), is_name_equality) == 1 &&
+                        std::count_if(matchers.begin(), matchers.end(), is_name) == 1;
   std::string name;
   std::vector<const Matcher*> rest;
   for (const Matcher& m : matchers) {

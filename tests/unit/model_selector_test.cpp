@@ -66,6 +66,21 @@ TEST(Selector, CanonicalStringOfTwoNameEqualitiesParsesBack) {
   EXPECT_EQ(again->size(), 2u);
 }
 
+TEST(Selector, CanonicalStringOfANameBesideAnEmptyNameEqualityParsesBack) {
+  // Found by model_selector_fuzz: {"x.y", __name__=""} would not parse.
+  for (const char* in : {"{\"__name__\"=\"\", `x.y`}", "{__name__=\"\", \"up\"}"}) {
+    auto m = ParseSelector(in);
+    ASSERT_TRUE(m.ok()) << in << ": " << m.status().message();
+    const std::string canonical = SelectorToString(*m);
+    auto again = ParseSelector(canonical);
+    ASSERT_TRUE(again.ok()) << canonical << ": " << again.status().message();
+    EXPECT_EQ(again->size(), 2u) << canonical;
+  }
+  auto m = ParseSelector("{__name__=\"\", \"up\"}");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(SelectorToString(*m), "{__name__=\"\", __name__=\"up\"}");
+}
+
 TEST(Selector, CanonicalString) {
   auto m = ParseSelector("  up { job = 'node' } ");
   ASSERT_TRUE(m.ok()) << m.status().message();
